@@ -1,0 +1,58 @@
+// Package ppl is an embeddable library for peer production licensing.
+//
+// A commons — software, designs, knowledge — is free to use for those who
+// contribute to it, or to the commons it recognises, and for the entities
+// its license favours, such as worker-owned cooperatives that distribute
+// their surplus to their workers. Everyone else pays. The library makes that
+// rule executable: it models the commons, its contributors and the entities
+// that use it, verifies signed evidence of who contributed what, and decides
+// for a given entity, use and time whether the use is free, must be paid
+// for (how much, and why), or is not licensed at all.
+//
+// # The idea, and the objection it answers
+//
+// Licenses such as the Peer Production License draw a line between those
+// who take part in a commons and those who only take from it. The standing
+// objection is that such a line punishes people whose contribution went to
+// another community, and needs someone to judge which contributions count.
+// ppl answers it with three mechanisms:
+//
+//   - Federated recognition: a commons lists the commons whose contributions
+//     it recognises, each with a weight. A contribution to any of them counts,
+//     attested by that commons' own stewards; no central judge is needed.
+//   - Signed, portable evidence: contributions, memberships and facts about
+//     entities are Ed25519-signed in-toto statements in DSSE envelopes (or
+//     SSH signatures made with ssh-keygen), verifiable offline by anyone.
+//   - A path, not just a price: a decision to charge also says how much more
+//     contribution would make the use free, so paying and contributing are
+//     two doors and the second one is always shown.
+//
+// # Packages and how data flows
+//
+//	attest        keys, key ids, DSSE envelopes, in-toto statements, SSHSIG,
+//	              trust (who may attest what) and revocation
+//	contribution  commons, contributors, entities, memberships, contributions,
+//	              their predicates, and the ledger that sums contributions
+//	license       license terms as data: ordered clauses, conditions,
+//	              prices, obligations; built-in terms for real licenses
+//	policy        the evaluator: terms + evidence + request -> decision;
+//	              signed grants (receipts)
+//
+// Evidence enters as signed envelopes. attest verifies each one against a
+// trust configuration at an explicit time and returns only verified
+// statements. contribution decodes verified statements into contributions,
+// memberships and entity facts and indexes them in a ledger. license parses
+// the terms a commons publishes. policy compiles terms once and evaluates
+// requests against the ledger and the entity's facts, returning a decision
+// with its reasons, which can be signed as a grant and verified later.
+//
+// Arrows run one way: policy imports license, contribution and attest;
+// contribution imports attest; nothing imports policy.
+//
+// # Conventions
+//
+// Money is an integer number of minor units with an ISO 4217 code; time is
+// always passed in by the caller; the same inputs give the same output
+// bytes; every parser is strict and every refusal is a typed error usable
+// with errors.Is and errors.As.
+package ppl
