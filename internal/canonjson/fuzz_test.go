@@ -1,0 +1,70 @@
+package canonjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func addVectorSeeds(f *testing.F) {
+	files, _ := filepath.Glob("testdata/jcs/input/*.json")
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+}
+
+// FuzzCanonicalize: canonical output is itself accepted, is a fixed point,
+// and decodes to the same value as the input.
+func FuzzCanonicalize(f *testing.F) {
+	addVectorSeeds(f)
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := Canonicalize(in)
+		if err != nil {
+			if Check(in, Limits{MaxBytes: -1}) == nil {
+				t.Fatalf("Canonicalize refused what Check accepts: %v", err)
+			}
+			return
+		}
+		again, err := Canonicalize(out)
+		if err != nil {
+			t.Fatalf("canonical output refused: %v\n%q", err, out)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatalf("not idempotent:\n%q\n%q", out, again)
+		}
+		var a, b any
+		if err := json.Unmarshal(in, &a); err != nil {
+			t.Fatalf("encoding/json refused accepted input: %v", err)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatalf("encoding/json refused canonical output: %v", err)
+		}
+		ca, _ := json.Marshal(a)
+		cb, _ := json.Marshal(b)
+		if !bytes.Equal(ca, cb) {
+			t.Fatalf("value changed:\n%s\n%s", ca, cb)
+		}
+	})
+}
+
+// FuzzDecode: never panics, and whatever it accepts encoding/json accepts.
+func FuzzDecode(f *testing.F) {
+	addVectorSeeds(f)
+	f.Add([]byte(`{"id":"x","items":[{"name":"a","count":3}],"byKey":{"k":{"name":"b"}},"raw":{}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var v outer
+		if err := Decode(in, &v, Limits{MaxDepth: 32}); err != nil {
+			return
+		}
+		var w outer
+		if err := json.Unmarshal(in, &w); err != nil {
+			t.Fatalf("Decode accepted what encoding/json refuses: %v", err)
+		}
+	})
+}

@@ -1,0 +1,173 @@
+package canonjson
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestCheckRefuses(t *testing.T) {
+	deep := strings.Repeat("[", 65) + strings.Repeat("]", 65)
+	tests := []struct {
+		name    string
+		in      string
+		lim     Limits
+		want    error
+		pointer string
+		offset  int64
+	}{
+		{"duplicate at depth 3", `{"a":[{"b":{"c":1,"c":2}}]}`, Limits{}, ErrDuplicateKey, "/a/0/b/c", 18},
+		{"duplicate after unescaping", `{"k":1,"\u006b":2}`, Limits{}, ErrDuplicateKey, "/k", 7},
+		{"duplicate at root reported at the later one", `{"z":1,"a":2,"z":3}`, Limits{}, ErrDuplicateKey, "/z", 13},
+		{"pointer escapes ~ and /", `{"a/b":{"~":1,"~":1}}`, Limits{}, ErrDuplicateKey, "/a~1b/~0", 14},
+		{"trailing value", `{} {}`, Limits{}, ErrTrailingData, "", 3},
+		{"trailing garbage", `1x`, Limits{}, ErrTrailingData, "", 1},
+		{"invalid utf-8", "[\"a\xffb\"]", Limits{}, ErrInvalidUTF8, "/0", 3},
+		{"overlong utf-8", "\"\xc0\xaf\"", Limits{}, ErrInvalidUTF8, "", 1},
+		{"lone high surrogate", `["\ud800"]`, Limits{}, ErrLoneSurrogate, "/0", 2},
+		{"lone low surrogate", `{"x":"\udc00"}`, Limits{}, ErrLoneSurrogate, "/x", 6},
+		{"high then non-low", `"\ud800\u0041"`, Limits{}, ErrLoneSurrogate, "", 1},
+		{"number overflow", `{"n":1e400}`, Limits{}, ErrNumberRange, "/n", 5},
+		{"too deep", deep, Limits{}, ErrTooDeep, "/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0", 64},
+		{"too large", `"0123456789"`, Limits{MaxBytes: 8}, ErrTooLarge, "", 8},
+		{"leading zero", `01`, Limits{}, ErrTrailingData, "", 1},
+		{"bare control char", "\"a\tb\"", Limits{}, ErrSyntax, "", 2},
+		{"single quotes", `{'a':1}`, Limits{}, ErrSyntax, "", 1},
+		{"trailing comma", `[1,]`, Limits{}, ErrSyntax, "/1", 3},
+		{"empty", ``, Limits{}, ErrSyntax, "", 0},
+		{"NaN", `NaN`, Limits{}, ErrSyntax, "", 0},
+		{"bad escape", `"\x"`, Limits{}, ErrSyntax, "", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := Check([]byte(tc.in), tc.lim)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("Check(%q) = %v, want %v", tc.in, err, tc.want)
+			}
+			var e *Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %T is not *Error", err)
+			}
+			if e.Pointer != tc.pointer || e.Offset != tc.offset {
+				t.Fatalf("pointer %q offset %d, want %q %d (%v)", e.Pointer, e.Offset, tc.pointer, tc.offset, err)
+			}
+			if _, err := Canonicalize([]byte(tc.in)); err == nil && tc.want != ErrTooLarge {
+				t.Fatalf("Canonicalize accepted what Check refused")
+			}
+		})
+	}
+}
+
+func TestDuplicateKeyMessageNamesPointer(t *testing.T) {
+	err := Check([]byte(`{"a":{"b":{"c":{"d":1,"d":2}}}}`), Limits{})
+	if err == nil || !strings.Contains(err.Error(), "/a/b/c/d") || !strings.Contains(err.Error(), `"d"`) {
+		t.Fatalf("message does not name the duplicate and its pointer: %v", err)
+	}
+}
+
+func TestCheckAccepts(t *testing.T) {
+	for _, in := range []string{
+		`0`, `-0`, `1.5e-3`, `"\ud83d\ude00"`, `"\u2028"`, ` {"a" : [ true , false , null ] } `,
+		`{"a":{"a":{"a":1}}}`, // same key at different depths is fine
+		strings.Repeat("[", 64) + strings.Repeat("]", 64),
+	} {
+		if err := Check([]byte(in), Limits{}); err != nil {
+			t.Errorf("Check(%q) = %v", in, err)
+		}
+	}
+}
+
+type inner struct {
+	Name  string `json:"name"`
+	Count uint8  `json:"count,omitempty"`
+}
+
+type Embedded struct {
+	Extra string `json:"extra"`
+}
+
+type outer struct {
+	Embedded
+	ID    string           `json:"id"`
+	Items []inner          `json:"items"`
+	ByKey map[string]inner `json:"byKey"`
+	Raw   json.RawMessage  `json:"raw"`
+	Skip  string           `json:"-"`
+}
+
+func TestDecode(t *testing.T) {
+	var v outer
+	in := `{"id":"x","extra":"e","items":[{"name":"a","count":3}],"byKey":{"k":{"name":"b"}},"raw":{"anything":{"goes":1}}}`
+	if err := Decode([]byte(in), &v, Limits{}); err != nil {
+		t.Fatal(err)
+	}
+	if v.ID != "x" || v.Extra != "e" || v.Items[0].Count != 3 || v.ByKey["k"].Name != "b" || string(v.Raw) != `{"anything":{"goes":1}}` {
+		t.Fatalf("decoded %+v", v)
+	}
+}
+
+func TestDecodeRefuses(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    error
+		pointer string
+	}{
+		{`{"id":"x","ID":"y"}`, ErrUnknownField, "/ID"},
+		{`{"Id":"x"}`, ErrUnknownField, "/Id"},
+		{`{"items":[{"name":"a"},{"nmae":"b"}]}`, ErrUnknownField, "/items/1/nmae"},
+		{`{"byKey":{"k":{"bogus":1}}}`, ErrUnknownField, "/byKey/k/bogus"},
+		{`{"Skip":"s"}`, ErrUnknownField, "/Skip"},
+		{`{"id":1}`, ErrType, "/id"},
+		{`{"items":[{"name":"a","count":300}]}`, ErrNumberRange, "/items/count"},
+		{`{"id":"x","id":"y"}`, ErrDuplicateKey, "/id"},
+	}
+	for _, tc := range tests {
+		var v outer
+		err := Decode([]byte(tc.in), &v, Limits{})
+		var e *Error
+		if !errors.Is(err, tc.want) || !errors.As(err, &e) || e.Pointer != tc.pointer {
+			t.Errorf("Decode(%s) = %v, want %v at %q", tc.in, err, tc.want, tc.pointer)
+		}
+	}
+	if err := Decode([]byte(`{}`), outer{}, Limits{}); !errors.Is(err, ErrType) {
+		t.Errorf("Decode into a non-pointer = %v", err)
+	}
+}
+
+func TestCanonicalizeOrdersByUTF16(t *testing.T) {
+	// U+1F600 is a surrogate pair in UTF-16 (D83D DE00) and so sorts before
+	// U+FB01 (FB01), although its UTF-8 bytes sort after.
+	in := `{"\ufb01":1,"\ud83d\ude00":2,"a":3,"":4}`
+	got, err := Canonicalize([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "{\"\":4,\"a\":3,\"\U0001F600\":2,\"\uFB01\":1}"
+	if string(got) != want {
+		t.Fatalf("got %s want %s", got, want)
+	}
+}
+
+func TestCanonicalizeStrings(t *testing.T) {
+	in := `["\u0041\/\u001f\u007f\u2028\"\\\b\f\n\r\t", 1E2, -0.0, 1e21, 1e-7, 0.000001]`
+	want := "[\"A/\\u001f\x7f\u2028\\\"\\\\\\b\\f\\n\\r\\t\",100,0,1e+21,1e-7,0.000001]"
+	got, err := Canonicalize([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestMarshal(t *testing.T) {
+	got, err := Marshal(map[string]any{"b": []int{3, 1}, "a": "<&>"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// encoding/json escapes <, > and & as \u003c...; the canonical form does not.
+	if string(got) != `{"a":"<&>","b":[3,1]}` {
+		t.Fatalf("got %s", got)
+	}
+}
