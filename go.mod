@@ -1,9 +1,3 @@
 module github.com/peerproduction/ppl
 
 go 1.26.8
-
-require (
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/santhosh-tekuri/jsonschema/v5 v5.3.1 // indirect
-	golang.org/x/crypto v0.59.0 // indirect
-)
