@@ -1,0 +1,243 @@
+package attest
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/peerproduction/ppl/internal/canonjson"
+)
+
+// DefaultMaxEnvelopeBytes bounds the envelopes ParseEnvelope accepts.
+const DefaultMaxEnvelopeBytes = 1 << 20
+
+// Envelope is a DSSE envelope: a payload, its type, and signatures over
+// PAE(payloadType, payload).
+type Envelope struct {
+	PayloadType string
+	Payload     []byte
+	Signatures  []Signature
+}
+
+// Signature is one DSSE signature. KeyID is a hint (this module writes the
+// signer's KeyID); verification never trusts it.
+type Signature struct {
+	KeyID string
+	Sig   []byte
+}
+
+type wireEnvelope struct {
+	PayloadType string          `json:"payloadType"`
+	Payload     string          `json:"payload"`
+	Signatures  []wireSignature `json:"signatures"`
+}
+
+type wireSignature struct {
+	KeyID string `json:"keyid,omitempty"`
+	Sig   string `json:"sig"`
+}
+
+// PAE is DSSE's pre-authentication encoding, the bytes that are signed:
+// "DSSEv1" SP len(type) SP type SP len(body) SP body, lengths in ASCII
+// decimal.
+func PAE(payloadType string, payload []byte) []byte {
+	return appendPAE(make([]byte, 0, 32+len(payloadType)+len(payload)), payloadType, payload)
+}
+
+func appendPAE(b []byte, payloadType string, payload []byte) []byte {
+	b = append(b, "DSSEv1 "...)
+	b = strconv.AppendInt(b, int64(len(payloadType)), 10)
+	b = append(b, ' ')
+	b = append(b, payloadType...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(len(payload)), 10)
+	b = append(b, ' ')
+	return append(b, payload...)
+}
+
+// ParseEnvelope reads a DSSE envelope in JSON strictly (no duplicate keys,
+// no trailing data, valid UTF-8), with a size limit of
+// DefaultMaxEnvelopeBytes. Unrecognised members are ignored, as the DSSE
+// spec requires. Base64 must be canonical standard or URL-safe encoding.
+// Signatures must be 64 bytes; there must be at least one. It does not
+// verify anything.
+func ParseEnvelope(data []byte) (*Envelope, error) {
+	return parseEnvelope(data, DefaultMaxEnvelopeBytes)
+}
+
+func parseEnvelope(data []byte, limit int) (*Envelope, error) {
+	if limit > 0 && len(data) > limit {
+		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
+	}
+	bad := func(format string, args ...any) error {
+		return &VerifyError{Err: ErrMalformed, Detail: "envelope: " + fmt.Sprintf(format, args...)}
+	}
+	// The DSSE spec says consumers must ignore unrecognised fields, so the
+	// envelope is not decoded into a struct (which would also match names
+	// case-insensitively): after the strict check, members are picked out
+	// by exact name.
+	if err := canonjson.Check(data, canonjson.Limits{MaxBytes: -1, MaxDepth: 8}); err != nil {
+		return nil, bad("%v", err)
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(data, &top); err != nil {
+		return nil, bad("not a JSON object")
+	}
+	var w struct {
+		payloadType, payload string
+		sigs                 []map[string]json.RawMessage
+	}
+	if err := requiredString(top, "payloadType", &w.payloadType); err != nil {
+		return nil, bad("%v", err)
+	}
+	if err := requiredString(top, "payload", &w.payload); err != nil {
+		return nil, bad("%v", err)
+	}
+	if w.payloadType == "" {
+		return nil, bad("/payloadType is empty")
+	}
+	rawSigs, ok := top["signatures"]
+	if !ok {
+		return nil, bad("/signatures is missing")
+	}
+	if err := json.Unmarshal(rawSigs, &w.sigs); err != nil {
+		return nil, bad("/signatures must be an array of objects")
+	}
+	if len(w.sigs) == 0 {
+		return nil, bad("/signatures is empty")
+	}
+	payload, err := decodeBase64(w.payload)
+	if err != nil {
+		return nil, bad("/payload: %v", err)
+	}
+	e := &Envelope{PayloadType: w.payloadType, Payload: payload, Signatures: make([]Signature, len(w.sigs))}
+	for i, m := range w.sigs {
+		var keyID, sig64 string
+		if _, ok := m["keyid"]; ok {
+			if err := requiredString(m, "keyid", &keyID); err != nil {
+				return nil, bad("/signatures/%d/%v", i, err)
+			}
+		}
+		if err := requiredString(m, "sig", &sig64); err != nil {
+			return nil, bad("/signatures/%d/%v", i, err)
+		}
+		sig, err := decodeBase64(sig64)
+		if err != nil {
+			return nil, &VerifyError{Err: ErrMalformed, KeyID: keyID, Detail: fmt.Sprintf("envelope: /signatures/%d/sig: %v", i, err)}
+		}
+		if len(sig) != ed25519.SignatureSize {
+			return nil, &VerifyError{Err: ErrMalformed, KeyID: keyID, Detail: fmt.Sprintf("envelope: /signatures/%d/sig is %d bytes, an Ed25519 signature is 64", i, len(sig))}
+		}
+		e.Signatures[i] = Signature{KeyID: keyID, Sig: sig}
+	}
+	return e, nil
+}
+
+func requiredString(m map[string]json.RawMessage, name string, into *string) error {
+	raw, ok := m[name]
+	if !ok {
+		return fmt.Errorf("%s is missing", name)
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fmt.Errorf("%s must be a string", name)
+	}
+	return nil
+}
+
+// decodeBase64 accepts standard or URL-safe base64 (DSSE allows both), but
+// only in canonical form: padded as the alphabet requires and with zero
+// padding bits, so one byte string has one spelling per alphabet.
+func decodeBase64(s string) ([]byte, error) {
+	enc := base64.StdEncoding
+	switch {
+	case len(s)%4 != 0:
+		enc = base64.RawURLEncoding
+	case strings.ContainsAny(s, "-_"):
+		enc = base64.URLEncoding
+	}
+	b, err := enc.Strict().DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("not canonical base64: %v", err)
+	}
+	return b, nil
+}
+
+// MarshalJSON writes the envelope in DSSE's JSON form.
+func (e *Envelope) MarshalJSON() ([]byte, error) {
+	w := wireEnvelope{PayloadType: e.PayloadType, Payload: base64.StdEncoding.EncodeToString(e.Payload),
+		Signatures: make([]wireSignature, len(e.Signatures))}
+	for i, s := range e.Signatures {
+		w.Signatures[i] = wireSignature{KeyID: s.KeyID, Sig: base64.StdEncoding.EncodeToString(s.Sig)}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(w); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+// Sign makes an envelope of payload signed by each signer, in order.
+func Sign(payloadType string, payload []byte, signers ...crypto.Signer) (*Envelope, error) {
+	e := &Envelope{PayloadType: payloadType, Payload: payload}
+	for _, s := range signers {
+		if err := e.AddSignature(s); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// SignStatement signs st's canonical JSON as an in-toto DSSE envelope.
+func SignStatement(st Statement, signers ...crypto.Signer) (*Envelope, error) {
+	if err := st.validate(); err != nil {
+		return nil, err
+	}
+	payload, err := st.Payload()
+	if err != nil {
+		return nil, err
+	}
+	return Sign(PayloadType, payload, signers...)
+}
+
+// AddSignature appends a signature by s over the envelope's PAE. It goes
+// through crypto.Signer so the key may live in an agent or an HSM; the
+// signature is checked before it is added.
+func (e *Envelope) AddSignature(s crypto.Signer) error {
+	pub, err := ed25519SignerKey(s)
+	if err != nil {
+		return err
+	}
+	msg := PAE(e.PayloadType, e.Payload)
+	sig, err := s.Sign(rand.Reader, msg, crypto.Hash(0))
+	if err != nil {
+		return fmt.Errorf("attest: signing: %w", err)
+	}
+	if !verifySignature(pub, msg, sig) {
+		return &VerifyError{Err: ErrBadSignature, KeyID: KeyID(pub), Detail: "the signer produced a signature that does not verify"}
+	}
+	e.Signatures = append(e.Signatures, Signature{KeyID: KeyID(pub), Sig: sig})
+	return nil
+}
+
+// SignedBy returns nil if some signature on e verifies under pub. It is for
+// signers outside a Trust, such as a member co-signing a membership.
+func (e *Envelope) SignedBy(pub ed25519.PublicKey) error {
+	if len(pub) != ed25519.PublicKeySize {
+		return &VerifyError{Err: ErrMalformed, Detail: "public key is not 32 bytes"}
+	}
+	msg := PAE(e.PayloadType, e.Payload)
+	for _, s := range e.Signatures {
+		if verifySignature(pub, msg, s.Sig) {
+			return nil
+		}
+	}
+	return &VerifyError{Err: ErrBadSignature, KeyID: KeyID(pub), Digest: Digest(e.Payload), Detail: "no signature on the envelope verifies under this key"}
+}

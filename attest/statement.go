@@ -1,0 +1,177 @@
+package attest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/peerproduction/ppl/internal/canonjson"
+)
+
+// PayloadType is the DSSE payload type of an in-toto statement.
+const PayloadType = "application/vnd.in-toto+json"
+
+// StatementType is the _type of an in-toto Statement v1.
+const StatementType = "https://in-toto.io/Statement/v1"
+
+// Subject is an in-toto resource descriptor reduced to what statements in
+// this module need: a name and a digest set.
+type Subject struct {
+	Name   string            `json:"name"`
+	Digest map[string]string `json:"digest"`
+}
+
+// Statement is an in-toto Statement v1. The predicate is kept as the exact
+// bytes that were signed; packages that own a predicate type decode it.
+type Statement struct {
+	Type          string          `json:"_type"`
+	Subject       []Subject       `json:"subject"`
+	PredicateType string          `json:"predicateType"`
+	Predicate     json.RawMessage `json:"predicate"`
+}
+
+// SubjectFor returns the subject naming a thing in this module's scheme,
+// e.g. "commons:<id>" or "entity:<id>". Its digest is the SHA-256 of the
+// name, since in-toto requires one and the name is the thing identified.
+func SubjectFor(name string) Subject {
+	sum := sha256.Sum256([]byte(name))
+	return Subject{Name: name, Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}
+}
+
+// NewStatement builds a statement whose predicate is predicate encoded as
+// canonical JSON, so equal predicates give equal payload bytes.
+func NewStatement(predicateType string, predicate any, subjects ...Subject) (Statement, error) {
+	if predicateType == "" {
+		return Statement{}, &VerifyError{Err: ErrMalformed, Detail: "predicate type is empty"}
+	}
+	if len(subjects) == 0 {
+		return Statement{}, &VerifyError{Err: ErrMalformed, Detail: "a statement needs at least one subject"}
+	}
+	raw, err := canonjson.Marshal(predicate)
+	if err != nil {
+		return Statement{}, fmt.Errorf("attest: encoding predicate: %w", err)
+	}
+	return Statement{Type: StatementType, Subject: subjects, PredicateType: predicateType, Predicate: raw}, nil
+}
+
+// Payload returns the statement's canonical JSON, the bytes that are signed.
+func (s Statement) Payload() ([]byte, error) {
+	return canonjson.Marshal(s)
+}
+
+// Digest identifies a statement by the SHA-256 of the exact payload bytes
+// that were signed: "sha256:<hex>". The envelope around them is malleable
+// (signature order, key ids), the payload is not.
+func Digest(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ParseStatement decodes an in-toto Statement v1 strictly from payload.
+func ParseStatement(payload []byte) (Statement, error) {
+	var st Statement
+	if err := canonjson.Decode(payload, &st, canonjson.Limits{MaxBytes: -1}); err != nil {
+		return st, &VerifyError{Err: ErrMalformed, Detail: "statement: " + err.Error()}
+	}
+	if err := st.validate(); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func (s Statement) validate() error {
+	bad := func(format string, args ...any) error {
+		return &VerifyError{Err: ErrMalformed, Detail: "statement: " + fmt.Sprintf(format, args...)}
+	}
+	if s.Type != StatementType {
+		return bad("/_type is %q, want %q", s.Type, StatementType)
+	}
+	if len(s.Subject) == 0 {
+		return bad("/subject is empty")
+	}
+	for i, sub := range s.Subject {
+		if len(sub.Digest) == 0 {
+			return bad("/subject/%d/digest is empty", i)
+		}
+	}
+	if s.PredicateType == "" {
+		return bad("/predicateType is empty")
+	}
+	if len(s.Predicate) == 0 || s.Predicate[0] != '{' {
+		return bad("/predicate must be a JSON object")
+	}
+	return nil
+}
+
+// HasSubject reports whether name is among the statement's subjects.
+func (s Statement) HasSubject(name string) bool {
+	for _, sub := range s.Subject {
+		if sub.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// DecodePredicate decodes the predicate strictly into v.
+func (s Statement) DecodePredicate(v any) error {
+	if err := canonjson.Decode(s.Predicate, v, canonjson.Limits{MaxBytes: -1}); err != nil {
+		var ce *canonjson.Error
+		if errors.As(err, &ce) {
+			return &PredicateError{PredicateType: s.PredicateType, Pointer: "/predicate" + ce.Pointer, Err: err}
+		}
+		return &PredicateError{PredicateType: s.PredicateType, Pointer: "/predicate", Err: err}
+	}
+	return nil
+}
+
+// PredicateError says where a predicate failed to decode or validate.
+type PredicateError struct {
+	PredicateType string
+	Pointer       string // JSON pointer into the statement
+	Err           error
+}
+
+func (e *PredicateError) Error() string {
+	return fmt.Sprintf("attest: predicate %s at %s: %v", e.PredicateType, e.Pointer, e.Err)
+}
+
+func (e *PredicateError) Unwrap() error { return e.Err }
+
+// validity reads the optional validFrom/validUntil (RFC 3339) members of a
+// predicate. The predicate has passed the strict reader, so a plain map
+// decode sees each member exactly once; keys are compared exactly.
+func validity(pred json.RawMessage) (from, until time.Time, err error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(pred, &m); err != nil {
+		return from, until, err
+	}
+	parse := func(key string) (time.Time, error) {
+		raw, ok := m[key]
+		if !ok {
+			return time.Time{}, nil
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return time.Time{}, fmt.Errorf("/predicate/%s must be an RFC 3339 string", key)
+		}
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("/predicate/%s: %v", key, err)
+		}
+		return t, nil
+	}
+	if from, err = parse("validFrom"); err != nil {
+		return
+	}
+	if until, err = parse("validUntil"); err != nil {
+		return
+	}
+	if !from.IsZero() && !until.IsZero() && !until.After(from) {
+		err = fmt.Errorf("/predicate/validUntil %s is not after validFrom %s", until.Format(time.RFC3339), from.Format(time.RFC3339))
+	}
+	return
+}

@@ -1,0 +1,328 @@
+package attest
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Rule says that Key may attest statements of the given predicate types
+// about the given subjects, from From (inclusive) until Until (exclusive);
+// a zero time leaves that side open. A subject pattern is an exact subject
+// name, or a prefix followed by "*" ("commons:*", or "*" for any subject).
+// Being trusted for RevocationPredicateType is the permission to revoke.
+type Rule struct {
+	Key            ed25519.PublicKey
+	PredicateTypes []string
+	Subjects       []string
+	From, Until    time.Time
+}
+
+func (r Rule) covers(predicateType string, subjects []Subject) bool {
+	if !slices.Contains(r.PredicateTypes, predicateType) {
+		return false
+	}
+	for _, s := range subjects {
+		if !slices.ContainsFunc(r.Subjects, func(p string) bool { return matchSubject(p, s.Name) }) {
+			return false
+		}
+	}
+	return true
+}
+
+func matchSubject(pattern, name string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
+		return strings.HasPrefix(name, prefix)
+	}
+	return pattern == name
+}
+
+type trustedKey struct {
+	pub   ed25519.PublicKey
+	id    string
+	rules []Rule
+}
+
+// Trust is a keyring: the keys whose statements count, each with the rules
+// that scope it, and the revocations received so far. It is safe for
+// concurrent use; every change bumps its generation, which keys the
+// verification cache.
+type Trust struct {
+	mu           sync.RWMutex
+	gen          uint64
+	keys         map[string]*trustedKey
+	revokedKeys  map[string]time.Time // key id -> revoked from
+	revokedStmts map[string]string    // statement digest -> revoking statement's digest
+	cache        verifyCache
+}
+
+// NewTrust returns a Trust holding rules.
+func NewTrust(rules ...Rule) (*Trust, error) {
+	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}}
+	for i, r := range rules {
+		if err := t.Add(r); err != nil {
+			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
+		}
+	}
+	return t, nil
+}
+
+// Add admits a rule. Weak keys (small order, non-canonical) are refused.
+func (t *Trust) Add(r Rule) error {
+	if err := CheckPublicKey(r.Key); err != nil {
+		return err
+	}
+	if len(r.PredicateTypes) == 0 || len(r.Subjects) == 0 {
+		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "a rule needs at least one predicate type and one subject pattern"}
+	}
+	if !r.Until.IsZero() && !r.Until.After(r.From) {
+		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "rule's Until is not after From"}
+	}
+	r.Key = append(ed25519.PublicKey(nil), r.Key...)
+	r.PredicateTypes = slices.Clone(r.PredicateTypes)
+	r.Subjects = slices.Clone(r.Subjects)
+	id := KeyID(r.Key)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	k := t.keys[id]
+	if k == nil {
+		k = &trustedKey{pub: r.Key, id: id}
+		t.keys[id] = k
+	}
+	k.rules = append(k.rules, r)
+	t.gen++
+	return nil
+}
+
+// Generation counts the changes made to t.
+func (t *Trust) Generation() uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.gen
+}
+
+// VerifyOptions pins what a caller expects. PredicateTypes is required: a
+// statement of any other type never verifies, so one kind of statement
+// cannot be passed off as another.
+type VerifyOptions struct {
+	Time           time.Time // the instant to judge validity at; required
+	PayloadType    string    // default PayloadType
+	PredicateTypes []string
+	Threshold      int // distinct trusted keys required; 0 means 1
+	MaxBytes       int // envelope size limit; 0 means DefaultMaxEnvelopeBytes
+}
+
+// Verified is a statement that passed verification. Everything in it was
+// decoded from the payload bytes whose signatures were checked.
+type Verified struct {
+	Statement  Statement
+	Digest     string    // Digest of the payload
+	Signers    []string  // key ids of the trusted keys counted, sorted
+	Envelope   *Envelope // as parsed, for SignedBy checks of further signers
+	Payload    []byte
+	ValidFrom  time.Time // the predicate's own window; zero when absent
+	ValidUntil time.Time
+}
+
+// sigResult is what signature checking established about one envelope,
+// independent of time: the part the cache keeps.
+type sigResult struct {
+	env       *Envelope
+	st        Statement
+	digest    string
+	keys      []*trustedKey // distinct keys with a valid signature
+	from, til time.Time
+	err       error // a refusal that holds at any time
+}
+
+// Verify checks a DSSE envelope given as JSON and returns the statement it
+// carries when: the envelope and statement parse strictly; the payload and
+// predicate types are the ones pinned; at least Threshold distinct trusted
+// public keys (never key id strings or signature strings) have valid
+// signatures over PAE; each counted key is trusted for the predicate type
+// and every subject at opt.Time and not revoked; the statement is not
+// revoked; and its own validFrom/validUntil cover opt.Time.
+//
+// Signature checks are cached per envelope bytes and trust generation, so
+// verifying the same envelope again costs a hash and map lookups.
+func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error) {
+	limit := opt.MaxBytes
+	if limit == 0 {
+		limit = DefaultMaxEnvelopeBytes
+	}
+	if len(envelopeJSON) > limit {
+		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(envelopeJSON), limit)}
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	key := cacheKey{sum: sha256.Sum256(envelopeJSON), gen: t.gen}
+	res, ok := t.cache.get(key)
+	if !ok {
+		res = t.checkSignatures(envelopeJSON, limit)
+		t.cache.put(key, res)
+	}
+	return t.judge(res, opt)
+}
+
+// VerifyEnvelope is Verify for an envelope already parsed; it is not cached.
+func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.judge(t.checkParsed(e), opt)
+}
+
+func (t *Trust) checkSignatures(data []byte, limit int) *sigResult {
+	e, err := parseEnvelope(data, limit)
+	if err != nil {
+		return &sigResult{err: err}
+	}
+	return t.checkParsed(e)
+}
+
+func (t *Trust) checkParsed(e *Envelope) *sigResult {
+	res := &sigResult{env: e, digest: Digest(e.Payload)}
+	msg := PAE(e.PayloadType, e.Payload)
+	hinted := ""
+	for _, s := range e.Signatures {
+		// The key id is only a hint for which key to try first; with no
+		// usable hint every trusted key is tried.
+		if k := t.keys[s.KeyID]; k != nil {
+			if slices.Contains(res.keys, k) {
+				continue
+			}
+			if verifySignature(k.pub, msg, s.Sig) {
+				res.keys = append(res.keys, k)
+			} else {
+				hinted = k.id
+			}
+			continue
+		}
+		for _, k := range t.keys {
+			if !slices.Contains(res.keys, k) && verifySignature(k.pub, msg, s.Sig) {
+				res.keys = append(res.keys, k)
+				break
+			}
+		}
+	}
+	slices.SortFunc(res.keys, func(a, b *trustedKey) int { return strings.Compare(a.id, b.id) })
+	if len(res.keys) == 0 {
+		if hinted != "" {
+			res.err = &VerifyError{Err: ErrBadSignature, KeyID: hinted, Digest: res.digest}
+		} else {
+			res.err = &VerifyError{Err: ErrUntrustedKey, KeyID: e.Signatures[0].KeyID, Digest: res.digest}
+		}
+		return res
+	}
+	// Only now, with a trusted signature over these exact bytes, is the
+	// payload parsed.
+	st, err := ParseStatement(e.Payload)
+	if err != nil {
+		err.(*VerifyError).Digest = res.digest
+		res.err = err
+		return res
+	}
+	res.st = st
+	res.from, res.til, err = validity(st.Predicate)
+	if err != nil {
+		res.err = &VerifyError{Err: ErrMalformed, Digest: res.digest, Detail: err.Error()}
+	}
+	return res
+}
+
+func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
+	if res.err != nil {
+		return nil, res.err
+	}
+	if opt.Time.IsZero() {
+		return nil, &VerifyError{Err: ErrMalformed, Digest: res.digest, Detail: "VerifyOptions.Time is required (no hidden clock)"}
+	}
+	wantPT := opt.PayloadType
+	if wantPT == "" {
+		wantPT = PayloadType
+	}
+	if res.env.PayloadType != wantPT {
+		return nil, &VerifyError{Err: ErrWrongType, Digest: res.digest, Detail: fmt.Sprintf("payload type %q, want %q", res.env.PayloadType, wantPT)}
+	}
+	st := res.st
+	if !slices.Contains(opt.PredicateTypes, st.PredicateType) {
+		return nil, &VerifyError{Err: ErrWrongType, Digest: res.digest, Detail: fmt.Sprintf("predicate type %q, want one of %q", st.PredicateType, opt.PredicateTypes)}
+	}
+	if by, ok := t.revokedStmts[res.digest]; ok {
+		return nil, &VerifyError{Err: ErrRevoked, Digest: res.digest, Detail: "statement revoked by " + by}
+	}
+	at := opt.Time
+	var signers []string
+	var refusal *VerifyError
+	for _, k := range res.keys {
+		if err := t.keyAllowed(k, st, at); err != nil {
+			if refusal == nil || rank(err.Err) > rank(refusal.Err) {
+				refusal = err
+			}
+			continue
+		}
+		signers = append(signers, k.id)
+	}
+	need := max(opt.Threshold, 1)
+	if len(signers) < need {
+		if len(signers) > 0 || refusal == nil {
+			refusal = &VerifyError{Err: ErrThreshold, Detail: fmt.Sprintf("%d of %d required", len(signers), need)}
+		}
+		refusal.Digest = res.digest
+		return nil, refusal
+	}
+	if !res.from.IsZero() && at.Before(res.from) {
+		return nil, &VerifyError{Err: ErrNotYetValid, Digest: res.digest, Detail: "statement valid from " + res.from.Format(time.RFC3339)}
+	}
+	if !res.til.IsZero() && !at.Before(res.til) {
+		return nil, &VerifyError{Err: ErrExpired, Digest: res.digest, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
+	}
+	return &Verified{Statement: st, Digest: res.digest, Signers: signers, Envelope: res.env,
+		Payload: res.env.Payload, ValidFrom: res.from, ValidUntil: res.til}, nil
+}
+
+// rank orders refusals so the most telling one is reported.
+func rank(err error) int {
+	switch err {
+	case ErrRevoked:
+		return 4
+	case ErrExpired, ErrNotYetValid:
+		return 3
+	case ErrOutOfScope:
+		return 2
+	}
+	return 1
+}
+
+func (t *Trust) keyAllowed(k *trustedKey, st Statement, at time.Time) *VerifyError {
+	if from, ok := t.revokedKeys[k.id]; ok && !at.Before(from) {
+		return &VerifyError{Err: ErrRevoked, KeyID: k.id, Detail: "key revoked from " + from.Format(time.RFC3339)}
+	}
+	var timeErr *VerifyError
+	for _, r := range k.rules {
+		if !r.covers(st.PredicateType, st.Subject) {
+			continue
+		}
+		if !r.From.IsZero() && at.Before(r.From) {
+			timeErr = &VerifyError{Err: ErrNotYetValid, KeyID: k.id, Detail: "key trusted from " + r.From.Format(time.RFC3339)}
+			continue
+		}
+		if !r.Until.IsZero() && !at.Before(r.Until) {
+			timeErr = &VerifyError{Err: ErrExpired, KeyID: k.id, Detail: "key trusted until " + r.Until.Format(time.RFC3339)}
+			continue
+		}
+		return nil
+	}
+	if timeErr != nil {
+		return timeErr
+	}
+	names := make([]string, len(st.Subject))
+	for i, s := range st.Subject {
+		names[i] = s.Name
+	}
+	return &VerifyError{Err: ErrOutOfScope, KeyID: k.id,
+		Detail: fmt.Sprintf("not trusted for %s about %s", st.PredicateType, strings.Join(names, ", "))}
+}
