@@ -80,34 +80,45 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 	}
 	// The DSSE spec says consumers must ignore unrecognised fields, so the
 	// envelope is not decoded into a struct (which would also match names
-	// case-insensitively): after the strict check, members are picked out
-	// by exact name.
-	if err := canonjson.Check(data, canonjson.Limits{MaxBytes: -1, MaxDepth: 8}); err != nil {
-		return nil, bad("%v", err)
-	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(data, &top); err != nil {
-		return nil, bad("not a JSON object")
-	}
+	// case-insensitively): members are picked out by exact name in the
+	// strict reader's single pass.
 	var w struct {
 		payloadType, payload string
-		sigs                 []map[string]json.RawMessage
+		sigs                 [][]byte
+		seen                 uint8
 	}
-	if err := requiredString(top, "payloadType", &w.payloadType); err != nil {
+	lim := canonjson.Limits{MaxBytes: -1, MaxDepth: 8}
+	err := canonjson.Object(data, lim, func(key, raw []byte) error {
+		var err error
+		switch string(key) {
+		case "payloadType":
+			w.seen |= 1
+			w.payloadType, err = canonjson.String(raw)
+		case "payload":
+			w.seen |= 2
+			w.payload, err = canonjson.String(raw)
+		case "signatures":
+			w.seen |= 4
+			err = canonjson.Array(raw, lim, func(_ int, el []byte) error {
+				w.sigs = append(w.sigs, el)
+				return nil
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("/%s: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, bad("%v", err)
 	}
-	if err := requiredString(top, "payload", &w.payload); err != nil {
-		return nil, bad("%v", err)
+	for bit, name := range []string{"payloadType", "payload", "signatures"} {
+		if w.seen&(1<<bit) == 0 {
+			return nil, bad("/%s is missing", name)
+		}
 	}
 	if w.payloadType == "" {
 		return nil, bad("/payloadType is empty")
-	}
-	rawSigs, ok := top["signatures"]
-	if !ok {
-		return nil, bad("/signatures is missing")
-	}
-	if err := json.Unmarshal(rawSigs, &w.sigs); err != nil {
-		return nil, bad("/signatures must be an array of objects")
 	}
 	if len(w.sigs) == 0 {
 		return nil, bad("/signatures is empty")
@@ -117,15 +128,28 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 		return nil, bad("/payload: %v", err)
 	}
 	e := &Envelope{PayloadType: w.payloadType, Payload: payload, Signatures: make([]Signature, len(w.sigs))}
-	for i, m := range w.sigs {
+	for i, raw := range w.sigs {
 		var keyID, sig64 string
-		if _, ok := m["keyid"]; ok {
-			if err := requiredString(m, "keyid", &keyID); err != nil {
-				return nil, bad("/signatures/%d/%v", i, err)
+		hasSig := false
+		err := canonjson.Object(raw, lim, func(key, v []byte) error {
+			var err error
+			switch string(key) {
+			case "keyid":
+				keyID, err = canonjson.String(v)
+			case "sig":
+				hasSig = true
+				sig64, err = canonjson.String(v)
 			}
-		}
-		if err := requiredString(m, "sig", &sig64); err != nil {
+			if err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, bad("/signatures/%d/%v", i, err)
+		}
+		if !hasSig {
+			return nil, bad("/signatures/%d/sig is missing", i)
 		}
 		sig, err := decodeBase64(sig64)
 		if err != nil {
@@ -137,17 +161,6 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 		e.Signatures[i] = Signature{KeyID: keyID, Sig: sig}
 	}
 	return e, nil
-}
-
-func requiredString(m map[string]json.RawMessage, name string, into *string) error {
-	raw, ok := m[name]
-	if !ok {
-		return fmt.Errorf("%s is missing", name)
-	}
-	if err := json.Unmarshal(raw, into); err != nil {
-		return fmt.Errorf("%s must be a string", name)
-	}
-	return nil
 }
 
 // decodeBase64 accepts standard or URL-safe base64 (DSSE allows both), but
@@ -208,8 +221,7 @@ func SignStatement(st Statement, signers ...crypto.Signer) (*Envelope, error) {
 }
 
 // AddSignature appends a signature by s over the envelope's PAE. It goes
-// through crypto.Signer so the key may live in an agent or an HSM; the
-// signature is checked before it is added.
+// through crypto.Signer so the key may live in an agent or an HSM.
 func (e *Envelope) AddSignature(s crypto.Signer) error {
 	pub, err := ed25519SignerKey(s)
 	if err != nil {
@@ -220,8 +232,8 @@ func (e *Envelope) AddSignature(s crypto.Signer) error {
 	if err != nil {
 		return fmt.Errorf("attest: signing: %w", err)
 	}
-	if !verifySignature(pub, msg, sig) {
-		return &VerifyError{Err: ErrBadSignature, KeyID: KeyID(pub), Detail: "the signer produced a signature that does not verify"}
+	if len(sig) != ed25519.SignatureSize {
+		return &VerifyError{Err: ErrBadSignature, KeyID: KeyID(pub), Detail: fmt.Sprintf("signer returned %d bytes, want 64", len(sig))}
 	}
 	e.Signatures = append(e.Signatures, Signature{KeyID: KeyID(pub), Sig: sig})
 	return nil

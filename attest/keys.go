@@ -150,6 +150,11 @@ func ParsePrivateKey(data, passphrase []byte) (ed25519.PrivateKey, error) {
 			}
 			return nil, &KeyError{Err: ErrMalformed, Format: "openssh", Detail: err.Error()}
 		}
+		if _, ok := k.(*ed25519.PrivateKey); !ok {
+			if t := sshPrivateKeyType(block.Bytes); t != "" && t != ssh.KeyAlgoED25519 {
+				return nil, &KeyError{Err: ErrUnsupportedKey, Format: "openssh", Type: t}
+			}
+		}
 		return ed25519Private(k, "openssh")
 	case "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY":
 		return nil, &KeyError{Err: ErrUnsupportedKey, Format: "pem", Type: block.Type}

@@ -70,16 +70,67 @@ func Digest(payload []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// ParseStatement decodes an in-toto Statement v1 strictly from payload.
+// ParseStatement decodes an in-toto Statement v1 from payload with the
+// strict reader. Members are matched by exact name; unrecognised members
+// are ignored as in-toto requires of consumers, and nothing is lost since
+// the payload bytes themselves are what is kept and digested.
 func ParseStatement(payload []byte) (Statement, error) {
 	var st Statement
-	if err := canonjson.Decode(payload, &st, canonjson.Limits{MaxBytes: -1}); err != nil {
+	lim := canonjson.Limits{MaxBytes: -1}
+	err := canonjson.Object(payload, lim, func(key, raw []byte) error {
+		var err error
+		switch string(key) {
+		case "_type":
+			st.Type, err = canonjson.String(raw)
+		case "predicateType":
+			st.PredicateType, err = canonjson.String(raw)
+		case "predicate":
+			st.Predicate = json.RawMessage(raw)
+		case "subject":
+			err = canonjson.Array(raw, lim, func(i int, el []byte) error {
+				sub, err := parseSubject(el, lim)
+				if err != nil {
+					return fmt.Errorf("%d/%w", i, err)
+				}
+				st.Subject = append(st.Subject, sub)
+				return nil
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("/%s: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
 		return st, &VerifyError{Err: ErrMalformed, Detail: "statement: " + err.Error()}
 	}
 	if err := st.validate(); err != nil {
 		return st, err
 	}
 	return st, nil
+}
+
+func parseSubject(raw []byte, lim canonjson.Limits) (Subject, error) {
+	var sub Subject
+	err := canonjson.Object(raw, lim, func(key, v []byte) error {
+		var err error
+		switch string(key) {
+		case "name":
+			sub.Name, err = canonjson.String(v)
+		case "digest":
+			sub.Digest = map[string]string{}
+			err = canonjson.Object(v, lim, func(alg, hexv []byte) error {
+				d, err := canonjson.String(hexv)
+				sub.Digest[string(alg)] = d
+				return err
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	})
+	return sub, err
 }
 
 func (s Statement) validate() error {
@@ -142,35 +193,28 @@ func (e *PredicateError) Error() string {
 func (e *PredicateError) Unwrap() error { return e.Err }
 
 // validity reads the optional validFrom/validUntil (RFC 3339) members of a
-// predicate. The predicate has passed the strict reader, so a plain map
-// decode sees each member exactly once; keys are compared exactly.
+// predicate, matched by exact name.
 func validity(pred json.RawMessage) (from, until time.Time, err error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(pred, &m); err != nil {
-		return from, until, err
-	}
-	parse := func(key string) (time.Time, error) {
-		raw, ok := m[key]
-		if !ok {
-			return time.Time{}, nil
+	err = canonjson.Object(pred, canonjson.Limits{MaxBytes: -1}, func(key, raw []byte) error {
+		var dst *time.Time
+		switch string(key) {
+		case "validFrom":
+			dst = &from
+		case "validUntil":
+			dst = &until
+		default:
+			return nil
 		}
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return time.Time{}, fmt.Errorf("/predicate/%s must be an RFC 3339 string", key)
-		}
-		t, err := time.Parse(time.RFC3339, s)
+		s, err := canonjson.String(raw)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("/predicate/%s: %v", key, err)
+			return fmt.Errorf("/predicate/%s must be an RFC 3339 string", key)
 		}
-		return t, nil
-	}
-	if from, err = parse("validFrom"); err != nil {
-		return
-	}
-	if until, err = parse("validUntil"); err != nil {
-		return
-	}
-	if !from.IsZero() && !until.IsZero() && !until.After(from) {
+		if *dst, err = time.Parse(time.RFC3339, s); err != nil {
+			return fmt.Errorf("/predicate/%s: %v", key, err)
+		}
+		return nil
+	})
+	if err == nil && !from.IsZero() && !until.IsZero() && !until.After(from) {
 		err = fmt.Errorf("/predicate/validUntil %s is not after validFrom %s", until.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	return

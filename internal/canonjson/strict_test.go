@@ -171,3 +171,32 @@ func TestMarshal(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+func TestObjectArrayString(t *testing.T) {
+	var keys []string
+	err := Object([]byte(` {"b":[1,{"x":2}],"a":"\u00e9"} `), Limits{}, func(k, raw []byte) error {
+		keys = append(keys, string(k)+"="+string(raw))
+		return nil
+	})
+	if err != nil || len(keys) != 2 || keys[0] != `b=[1,{"x":2}]` || keys[1] != `a="\u00e9"` {
+		t.Fatalf("Object: %v %q", err, keys)
+	}
+	if err := Object([]byte(`[1]`), Limits{}, nil); !errors.Is(err, ErrType) {
+		t.Fatalf("Object on array: %v", err)
+	}
+	if err := Object([]byte(`{"a":1,"a":2}`), Limits{}, func(k, raw []byte) error { return nil }); !errors.Is(err, ErrDuplicateKey) {
+		t.Fatalf("Object duplicate: %v", err)
+	}
+	var n int
+	if err := Array([]byte(`[{"a":1},"s",[2]]`), Limits{}, func(i int, raw []byte) error { n++; return nil }); err != nil || n != 3 {
+		t.Fatalf("Array: %v %d", err, n)
+	}
+	if s, err := String([]byte(`"\u00e9\n"`)); err != nil || s != "é\n" {
+		t.Fatalf("String: %q %v", s, err)
+	}
+	for _, bad := range []string{`1`, `"a"x`, `"\ud800"`, `"`} {
+		if _, err := String([]byte(bad)); err == nil {
+			t.Errorf("String(%s) accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,78 @@
+// Package attest issues and verifies the signed statements everything else
+// in ppl counts: Ed25519 keys, in-toto statements in DSSE envelopes, SSH
+// signatures, and a trust model that says who may attest what.
+//
+// # Keys
+//
+// Only Ed25519. Keys load from raw bytes (a 32-byte seed or public key, or
+// a 64-byte private key), PKCS#8/PKIX PEM (what `openssl genpkey -algorithm
+// ed25519` and `openssl pkey -pubout` write) and OpenSSH (`ssh-keygen -t
+// ed25519` private keys, encrypted ones with a passphrase; .pub files and
+// authorized_keys lines); they are written in those formats too. A key id
+// is the OpenSSH SHA256 fingerprint, "SHA256:" and the unpadded base64 of
+// the SHA-256 of the SSH wire public key, exactly what `ssh-keygen -l`
+// prints, so people can compare ids by eye. Other key types are refused by
+// name. Signing goes through crypto.Signer, so keys may live in an agent or
+// HSM. Keys of small order or non-canonical encoding are refused when they
+// enter a Trust (see CheckPublicKey; crypto/ed25519 would accept some).
+//
+// # Statements and envelopes
+//
+// A statement is an in-toto Statement v1:
+//
+//	{"_type":"https://in-toto.io/Statement/v1",
+//	 "subject":[{"name":"commons:alpha","digest":{"sha256":"…"}}],
+//	 "predicateType":"https://github.com/peerproduction/ppl/predicates/…/v1",
+//	 "predicate":{…}}
+//
+// Subjects name what the statement is about, "commons:<id>" or
+// "entity:<id>" (the digest is the SHA-256 of the name), and trust rules
+// are scoped by them. Predicates are opaque here; the packages that own a
+// predicate type decode it (Statement.DecodePredicate). A predicate may
+// carry "validFrom" and "validUntil" (RFC 3339); Verify honours them.
+// Statements made here are canonical JSON (RFC 8785).
+//
+// A statement travels in a DSSE envelope
+//
+//	{"payloadType":"application/vnd.in-toto+json","payload":"<base64>",
+//	 "signatures":[{"keyid":"SHA256:…","sig":"<base64>"}]}
+//
+// whose signatures are over PAE(payloadType, payload) =
+// "DSSEv1" SP len(type) SP type SP len(payload) SP payload. An envelope may
+// carry several signatures; the keyid is a hint and is never trusted. A
+// statement is identified by its Digest, "sha256:<hex>" of the payload
+// bytes, which is not malleable the way the envelope is.
+//
+// # Verifying
+//
+// Trust.Verify returns only verified data: the envelope is read strictly,
+// signatures are checked against trusted keys, and only then is the
+// payload parsed, from exactly the bytes that were signed. The caller pins
+// the payload and predicate types and the time (there is no hidden clock
+// and no built-in skew allowance). A threshold counts distinct public keys,
+// never key ids or signature strings. A key counts only if one of its rules
+// covers the predicate type and every subject at that time and it is not
+// revoked; the statement must not be revoked and its own window must cover
+// the time. Every refusal is a *VerifyError wrapping a sentinel
+// (ErrBadSignature, ErrUntrustedKey, ErrOutOfScope, ErrRevoked, ErrExpired,
+// ErrNotYetValid, ErrMalformed, ErrWrongType, ErrThreshold, ErrTooLarge)
+// with the key id and statement digest. Signature checks are cached by
+// envelope bytes and trust generation; scope, time and revocation are
+// judged on every call.
+//
+// # Revocation
+//
+// A revocation is itself a statement (RevocationPredicateType) withdrawing
+// a key from a time on (subject "key:<key id>") or one statement (subject
+// "statement:<digest>"). Being trusted for that predicate type and subject
+// is the permission to revoke; Trust.Revoke verifies and applies it.
+//
+// # SSH signatures
+//
+// SignSSH and ParseSSHSignature implement OpenSSH's PROTOCOL.sshsig for
+// Ed25519 with sha512 or sha256: `ssh-keygen -Y sign -n <namespace>` output
+// verifies here and ours verifies with `ssh-keygen -Y verify`.
+// AllowedSigners reads allowed_signers files (principals with wildcards,
+// namespaces, valid-after, valid-before) and VerifySSH checks a signature
+// against one as `ssh-keygen -Y verify -I <principal>` does.
+package attest

@@ -1,0 +1,155 @@
+package attest
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestTrustScopeAndTime(t *testing.T) {
+	k := testKey("steward")
+	from, until := t0, t0.AddDate(1, 0, 0)
+	trust, err := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:alpha"}, From: from, Until: until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger := testKey("stranger")
+	window := map[string]any{"validFrom": "2026-03-01T00:00:00Z", "validUntil": "2026-06-01T00:00:00Z"}
+	tests := []struct {
+		name string
+		data []byte
+		at   time.Time
+		want error
+	}{
+		{"in scope", signedJSON(t, testStatement(t, "commons:alpha", nil), k), t0.AddDate(0, 1, 0), nil},
+		{"other commons", signedJSON(t, testStatement(t, "commons:beta", nil), k), t0.AddDate(0, 1, 0), ErrOutOfScope},
+		{"before key trusted", signedJSON(t, testStatement(t, "commons:alpha", nil), k), t0.Add(-time.Second), ErrNotYetValid},
+		{"key trust ended", signedJSON(t, testStatement(t, "commons:alpha", nil), k), until, ErrExpired},
+		{"untrusted signer", signedJSON(t, testStatement(t, "commons:alpha", nil), stranger), t0.AddDate(0, 1, 0), ErrUntrustedKey},
+		{"statement not yet valid", signedJSON(t, testStatement(t, "commons:alpha", window), k), t0.AddDate(0, 1, 0), ErrNotYetValid},
+		{"statement valid", signedJSON(t, testStatement(t, "commons:alpha", window), k), t0.AddDate(0, 3, 0), nil},
+		{"statement expired at validUntil", signedJSON(t, testStatement(t, "commons:alpha", window), k), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), ErrExpired},
+	}
+	for _, tc := range tests {
+		v, err := trust.Verify(tc.data, opts(tc.at))
+		if !errors.Is(err, tc.want) || (tc.want == nil) != (v != nil) {
+			t.Errorf("%s: Verify = %v, %v; want %v", tc.name, v, err, tc.want)
+		}
+		var ve *VerifyError
+		if err != nil && (!errors.As(err, &ve) || ve.Digest == "") {
+			t.Errorf("%s: error lacks the statement digest: %v", tc.name, err)
+		}
+	}
+	// A bad signature under a trusted key's hint is reported as such.
+	data := signedJSON(t, testStatement(t, "commons:alpha", nil), k)
+	env, _ := ParseEnvelope(data)
+	env.Signatures[0].Sig[5] ^= 0xff
+	forged, _ := env.MarshalJSON()
+	if _, err := trust.Verify(forged, opts(t0.AddDate(0, 1, 0))); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("forged: %v", err)
+	}
+	if _, err := trust.Verify(data, VerifyOptions{PredicateTypes: []string{testPredicate}}); !errors.Is(err, ErrMalformed) {
+		t.Errorf("zero time accepted: %v", err)
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	steward, revoker := testKey("steward"), testKey("revoker")
+	trust, _ := NewTrust(
+		Rule{Key: pubOf(steward), PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:*"}},
+		Rule{Key: pubOf(revoker), PredicateTypes: []string{RevocationPredicateType}, Subjects: []string{"key:*", "statement:*"}},
+	)
+	stData := signedJSON(t, testStatement(t, "commons:alpha", nil), steward)
+	v, err := trust.Verify(stData, opts(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen := trust.Generation()
+
+	// The steward cannot revoke: it is not trusted for revocations.
+	rst, _ := NewRevocationStatement(Revocation{Statement: v.Digest, Reason: "entered in error"})
+	if _, err := trust.Revoke(signedJSON(t, rst, steward), t0); !errors.Is(err, ErrOutOfScope) {
+		t.Fatalf("steward revoked: %v", err)
+	}
+	if _, err := trust.Revoke(signedJSON(t, rst, revoker), t0); err != nil {
+		t.Fatal(err)
+	}
+	if trust.Generation() == gen || !trust.RevokedStatement(v.Digest) {
+		t.Fatal("revocation not applied")
+	}
+	if _, err := trust.Verify(stData, opts(t0)); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("revoked statement verified: %v", err)
+	}
+
+	// Revoking a key from a time: statements verified before still pass.
+	from := t0.AddDate(0, 6, 0)
+	other := signedJSON(t, testStatement(t, "commons:beta", nil), steward)
+	kst, _ := NewRevocationStatement(Revocation{Key: KeyID(pubOf(steward)), From: &from})
+	if _, err := trust.Revoke(signedJSON(t, kst, revoker), t0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := trust.Verify(other, opts(from.Add(-time.Second))); err != nil {
+		t.Fatalf("before revocation: %v", err)
+	}
+	_, err = trust.Verify(other, opts(from))
+	var ve *VerifyError
+	if !errors.Is(err, ErrRevoked) || !errors.As(err, &ve) || ve.KeyID != KeyID(pubOf(steward)) {
+		t.Fatalf("after revocation: %v", err)
+	}
+	// A revocation whose subject does not match its predicate is refused.
+	bad, _ := NewStatement(RevocationPredicateType, Revocation{Statement: v.Digest}, SubjectFor("statement:sha256:"+string(make([]byte, 0))))
+	if _, err := trust.Revoke(signedJSON(t, bad, revoker), t0); err == nil {
+		t.Fatal("mismatched revocation subject accepted")
+	}
+}
+
+func TestVerifyCacheAndConcurrency(t *testing.T) {
+	k := testKey("k")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	data := signedJSON(t, testStatement(t, "commons:alpha", nil), k)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 50 {
+				if _, err := trust.Verify(data, opts(t0.Add(time.Duration(i*j)*time.Hour))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	// A concurrent mutation bumps the generation; verification stays right.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := trust.Add(Rule{Key: pubOf(testKey("late")), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}}); err != nil {
+			t.Error(err)
+		}
+	}()
+	wg.Wait()
+	// Cached results still judge time: the same bytes under a narrower rule.
+	narrow, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}, Until: t0.Add(time.Hour)})
+	if _, err := narrow.Verify(data, opts(t0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := narrow.Verify(data, opts(t0.Add(time.Hour))); !errors.Is(err, ErrExpired) {
+		t.Fatalf("cached result ignored time: %v", err)
+	}
+}
+
+func TestRuleValidation(t *testing.T) {
+	k := pubOf(testKey("k"))
+	for name, r := range map[string]Rule{
+		"no predicate":  {Key: k, Subjects: []string{"*"}},
+		"no subject":    {Key: k, PredicateTypes: []string{"p"}},
+		"until <= from": {Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"*"}, From: t0, Until: t0},
+		"short key":     {Key: k[:31], PredicateTypes: []string{"p"}, Subjects: []string{"*"}},
+	} {
+		if _, err := NewTrust(r); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
