@@ -1,0 +1,193 @@
+package license
+
+import (
+	"testing"
+	"time"
+)
+
+var at = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func people() map[string]Facts {
+	usd := func(cents int64) Money { return Money{Amount: cents, Currency: "USD"} }
+	return map[string]Facts{
+		"hobbyist": {At: at, Commercial: false, Purpose: "personal", Kind: KindIndividual},
+		"worker-coop": {At: at, Commercial: true, Kind: KindWorkerCooperative,
+			WorkerOwned: true, WorkerOwnedKnown: true, WorkerOwnedAttested: true, Headcount: 40, HeadcountKnown: true, Revenue: usd(300_000_00), RevenueKnown: true},
+		"coop-not-distributing": {At: at, Commercial: true, Kind: KindCooperative, WorkerOwned: false, WorkerOwnedKnown: true},
+		"nonprofit":             {At: at, Commercial: true, Kind: KindNonprofit},
+		"corp-contributor": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 5000, HeadcountKnown: true,
+			Revenue: usd(900_000_000_00), RevenueKnown: true, Points: 140_000, PointsKnown: true},
+		"corp-below-threshold": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 5000, HeadcountKnown: true,
+			Revenue: usd(900_000_000_00), RevenueKnown: true, Points: 40_000, PointsKnown: true, FirstUse: at.AddDate(-1, 0, 0)},
+		"startup-day-10": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 12, HeadcountKnown: true, Revenue: usd(250_000_00), RevenueKnown: true,
+			FirstUse: at.AddDate(0, 0, -10), Named: []NamedFact{{Name: "investment-below-usd-1m-5y", Attested: true}}},
+		"startup-day-31": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 12, HeadcountKnown: true, Revenue: usd(250_000_00), RevenueKnown: true,
+			FirstUse: at.AddDate(0, 0, -31)},
+		"small-self-declared": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 12, HeadcountKnown: true, Revenue: usd(250_000_00), RevenueKnown: true,
+			FirstUse: at.AddDate(0, 0, -31), Named: []NamedFact{{Name: "investment-below-usd-1m-5y", Attested: false}}},
+		"big-revenue-small-team": {At: at, Commercial: true, Kind: KindForProfit, Headcount: 20, HeadcountKnown: true, Revenue: usd(5_000_000_00), RevenueKnown: true,
+			FirstUse: at.AddDate(0, -2, 0), Named: []NamedFact{{Name: "investment-below-usd-1m-5y", Attested: true}}},
+		"publishes-source": {At: at, Commercial: true, Kind: KindForProfit, FirstUse: at.AddDate(-1, 0, 0),
+			Named: []NamedFact{{Name: "contributes-back", Attested: true}}},
+		"claims-source-unattested": {At: at, Commercial: true, Kind: KindForProfit, FirstUse: at.AddDate(-1, 0, 0),
+			Named: []NamedFact{{Name: "contributes-back", Attested: false}}},
+		"prototype-day-5":         {At: at, Commercial: true, Kind: KindForProfit, Purpose: "prototype", FirstUse: at.AddDate(0, 0, -5)},
+		"prototype-day-40":        {At: at, Commercial: true, Kind: KindForProfit, Purpose: "prototype", FirstUse: at.AddDate(0, 0, -40)},
+		"contributes-back-change": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "contribution-back", FirstUse: at.AddDate(-1, 0, 0)},
+		"production-2026":         {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production"},
+		"production-2030":         {At: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Commercial: true, Kind: KindForProfit, Purpose: "production"},
+		"production-within-grant": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production",
+			Named: []NamedFact{{Name: "within-additional-use-grant"}}},
+		"staging": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "testing"},
+	}
+}
+
+// TestBuiltinDecisionTables: for each built-in, who is free, who pays, who
+// is denied, and by which clause.
+func TestBuiltinDecisionTables(t *testing.T) {
+	type row struct {
+		who    string
+		effect Effect
+		clause string
+	}
+	tables := map[string][]row{
+		"ppl": {
+			{"hobbyist", Free, "noncommercial"},
+			{"worker-coop", Free, "worker-owned"},
+			{"coop-not-distributing", Pay, "private-license"},
+			{"corp-contributor", Pay, "private-license"}, // plain PPL counts no contributions
+		},
+		"ppl-reciprocity": {
+			{"hobbyist", Free, "noncommercial"},
+			{"worker-coop", Free, "worker-owned"},
+			{"corp-contributor", Free, "reciprocity"},
+			{"corp-below-threshold", Pay, "private-license"},
+			{"nonprofit", Pay, "private-license"},
+		},
+		"parity-7.0.0": {
+			{"publishes-source", Free, "contribute-back"},
+			{"claims-source-unattested", Pay, "separate-license"},
+			{"prototype-day-5", Free, "prototype"},
+			{"prototype-day-40", Pay, "separate-license"},
+			{"corp-below-threshold", Pay, "separate-license"},
+		},
+		"prosperity-3.0.0": {
+			{"hobbyist", Free, "noncommercial"},
+			{"nonprofit", Free, "noncommercial-organizations"},
+			{"contributes-back-change", Free, "contributions-back"},
+			{"startup-day-10", Free, "commercial-trial"},
+			{"startup-day-31", Pay, "private-license"},
+			{"corp-contributor", Free, "commercial-trial"}, // no first use recorded: first use is now
+			{"corp-below-threshold", Pay, "private-license"},
+		},
+		"polyform-noncommercial-1.0.0": {
+			{"hobbyist", Free, "noncommercial-purposes"},
+			{"nonprofit", Free, "noncommercial-organizations"},
+			{"worker-coop", Deny, "not-licensed"},
+			{"corp-contributor", Deny, "not-licensed"},
+		},
+		"polyform-small-business-1.0.0": {
+			{"hobbyist", Free, "personal-uses"},
+			{"nonprofit", Free, "noncommercial-organizations"},
+			{"startup-day-10", Free, "small-business"},
+			{"small-self-declared", Deny, "not-licensed"},
+			{"big-revenue-small-team", Deny, "not-licensed"},
+			{"corp-contributor", Deny, "not-licensed"},
+		},
+		"bsl-1.1": {
+			{"staging", Free, "non-production"},
+			{"production-2026", Pay, "commercial-license"},
+			{"production-within-grant", Free, "additional-use-grant"},
+			{"production-2030", Free, "change-date"},
+		},
+		"cc-by-nc-sa-4.0": {
+			{"hobbyist", Free, "noncommercial"},
+			{"worker-coop", Deny, "not-licensed"},
+			{"corp-contributor", Deny, "not-licensed"},
+		},
+	}
+	ppl := people()
+	for id, rows := range tables {
+		terms, err := Builtin(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			f, ok := ppl[r.who]
+			if !ok {
+				t.Fatalf("no person %q", r.who)
+			}
+			i, trace := terms.Evaluate(&f, nil)
+			if i < 0 {
+				t.Fatalf("%s: no clause decided", id)
+			}
+			c := terms.Clauses[i]
+			if c.Effect != r.effect || c.ID != r.clause {
+				t.Errorf("%s / %s: %s by %q, want %s by %q", id, r.who, c.Effect, c.ID, r.effect, r.clause)
+			}
+			if len(trace) != i+1 || !trace[i].Held {
+				t.Errorf("%s / %s: trace %+v", id, r.who, trace)
+			}
+			for _, s := range trace {
+				if s.Reason(&f) == "" {
+					t.Errorf("%s / %s: empty reason", id, r.who)
+				}
+			}
+		}
+	}
+	if len(tables) != len(Builtins()) {
+		t.Fatalf("tables cover %d of %d built-ins", len(tables), len(Builtins()))
+	}
+}
+
+func TestReasons(t *testing.T) {
+	terms, _ := Builtin("ppl-reciprocity")
+	f := people()["corp-below-threshold"]
+	_, trace := terms.Evaluate(&f, nil)
+	got := []string{}
+	for _, s := range trace {
+		got = append(got, s.Reason(&f))
+	}
+	want := []string{"use is commercial", "entity is not worker-owned with surplus to workers (self-declared)", "reciprocity 40.000 < 100", "default clause"}
+	if f.WorkerOwnedKnown {
+		t.Fatal("fixture changed")
+	}
+	want[1] = "worker ownership unknown"
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("step %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestPrices(t *testing.T) {
+	ten := int64(10_000_00)
+	hundred := int64(100_000_00)
+	s := Schedule{ID: "t", Kind: RevenueTiers, Currency: "USD", Period: Yearly,
+		Tiers: []Tier{{RevenueBelow: &ten, Amount: 0}, {RevenueBelow: &hundred, Amount: 500_00}, {Amount: 5000_00}}}
+	for _, c := range []struct {
+		rev  int64
+		want int64
+	}{{0, 0}, {ten - 1, 0}, {ten, 500_00}, {hundred, 5000_00}} {
+		got, err := s.Compute(1, &Money{Amount: c.rev, Currency: "USD"})
+		if err != nil || got != c.want {
+			t.Errorf("revenue %d: %d %v, want %d", c.rev, got, err, c.want)
+		}
+	}
+	if _, err := s.Compute(1, &Money{Amount: 5, Currency: "EUR"}); err == nil {
+		t.Error("currency mismatch accepted")
+	}
+	if _, err := s.Compute(1, nil); err == nil {
+		t.Error("unknown revenue accepted")
+	}
+	seat := Schedule{ID: "s", Kind: PerSeat, Currency: "EUR", Period: Monthly, Amount: 1200}
+	if got, _ := seat.Compute(25, nil); got != 30000 {
+		t.Errorf("per seat: %d", got)
+	}
+	if got, _ := seat.Compute(0, nil); got != 1200 {
+		t.Errorf("zero seats charge one: %d", got)
+	}
+	if _, err := seat.Compute(1<<62, nil); err == nil {
+		t.Error("overflow not caught")
+	}
+}

@@ -1,0 +1,69 @@
+// Package license holds license terms as data: what a commons publishes
+// about who uses it free, who pays and how much, who is not licensed, and
+// what every user owes.
+//
+// # Terms
+//
+// Terms are an ordered list of clauses, each {id, effect, when, text}. The
+// effect is free, pay or deny; when is a condition tree; text quotes the
+// license. The first clause whose condition holds decides, so the order is
+// the license's logic; the last clause has no condition and is the default
+// (Parse refuses terms without one, and any clause after an unconditional
+// one, which could never decide). A pay clause names a price schedule;
+// obligations (attribution, share-alike with its scope, notice, source
+// publication, network copyleft, noncommercial-only) bind every licensee,
+// and a clause may add its own.
+//
+// Conditions combine with all, any and not; leaves test the use (commercial
+// or not, purpose), the entity (kind, worker-owned with surplus to workers,
+// headcount, annual revenue, named facts, optionally only if attested) and
+// time (within a trial from first use, on or after a change date), and
+// reciprocity: the entity's weighted, decayed contribution to the commons
+// and the commons it recognises reaching a threshold. Terms hold at most
+// one reciprocity rule, whose parameters (window, half-life, kind weights,
+// whether recognised commons count) are what the contribution ledger is
+// asked. Facts that are legal judgements — whether a use is "primarily
+// intended for commercial advantage", whether a company received less than
+// a million dollars of investment — are not computed: the request declares
+// the use, and other judgements are named facts an authority attests.
+//
+// Purposes the built-in terms use: "personal", "prototype",
+// "contribution-back", "production".
+//
+// # Prices
+//
+// Money is int64 minor units with an ISO 4217 code, never floats. A
+// schedule is flat, per seat, or revenue-banded, due once, monthly or
+// yearly. Where a license's text sets no price (the Peer Production License
+// reserves the right to charge but names no figure), the built-in's
+// schedule is marked Placeholder and the commons must set its own.
+//
+// # JSON
+//
+// Parse reads terms strictly (duplicate keys, unknown fields and trailing
+// data are errors), validates them against the embedded JSON Schema
+// (Schema), then checks what a schema cannot: default clause, reachability,
+// unique ids, ISO 4217 currencies, non-negative prices, known schedules,
+// ascending tiers. Every problem is reported at once, each with its JSON
+// pointer, in a *ParseError. MarshalJSON writes canonical JSON (RFC 8785)
+// and Digest hashes it, so equal terms have equal digests however they
+// were formatted.
+//
+// # Built-in terms
+//
+// Builtin returns terms encoding real licenses from their texts: the Peer
+// Production License ("ppl"), the same with a reciprocity clause
+// ("ppl-reciprocity", this library's answer to the objection that
+// contributors elsewhere are penalised), Parity 7.0.0, Prosperity 3.0.0,
+// PolyForm Noncommercial 1.0.0, PolyForm Small Business 1.0.0, Business
+// Source License 1.1 and CC BY-NC-SA 4.0. Each cites its source; its notes
+// say what was modelled as a fact and what a commons must set.
+//
+// # Evaluating
+//
+// Terms.Evaluate walks the clauses against Facts and returns the deciding
+// clause with a Step per clause tried; Step.Reason renders why it held or
+// not with the observed value ("reciprocity 40.000 < 100"). It allocates
+// nothing, so the policy package calls it on its hot path after gathering
+// facts from verified evidence.
+package license
