@@ -1,0 +1,243 @@
+package contribution
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestReciprocityTable(t *testing.T) {
+	always := day(-1000)
+	tests := []struct {
+		name  string
+		items []any
+		q     Query
+		want  Points
+	}{
+		{"no members", []any{contrib("a", "alice", "", "code", 5, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 0},
+		{"member, unnamed, one entity", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 5, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 5000},
+		{"dated after At never counts", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 5, day(11))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 0},
+		{"dated exactly At counts", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 5, day(10))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 5000},
+		{"window excludes its start", []any{member("alice", "acme", always, time.Time{}),
+			contrib("a", "alice", "", "code", 5, day(0)), contrib("a", "alice", "", "code", 7, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10), Window: 10 * dayDur}, 7000},
+		{"window 0 is unbounded", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 5, day(-900))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 5000},
+		{"one half-life halves", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 8, day(0))},
+			Query{Entity: "acme", Commons: "a", At: day(30), HalfLife: 30 * dayDur}, 4000},
+		{"two half-lives quarter", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 8, day(0))},
+			Query{Entity: "acme", Commons: "a", At: day(60), HalfLife: 30 * dayDur}, 2000},
+		{"half a half-life is 1/sqrt2", []any{member("alice", "acme", always, time.Time{}), contrib("a", "alice", "", "code", 1000, day(0))},
+			Query{Entity: "acme", Commons: "a", At: day(15), HalfLife: 30 * dayDur}, 707106},
+		{"kind weights", []any{member("alice", "acme", always, time.Time{}),
+			contrib("a", "alice", "", "code", 2, day(1)), contrib("a", "alice", "", "docs", 2, day(1)), contrib("a", "alice", "", "spam", 2, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10), KindWeights: map[string]int64{"code": 1500, "docs": 250}}, 3500},
+		{"recognition weights", []any{member("alice", "acme", always, time.Time{}),
+			contrib("a", "alice", "", "code", 1, day(1)), contrib("b", "alice", "", "code", 1, day(1)), contrib("c", "alice", "", "code", 1, day(1)), contrib("d", "alice", "", "code", 1, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10), Recognised: map[string]int64{"a": 1000, "b": 500, "c": 2000}}, 3500},
+		{"nil Recognised is only the commons", []any{member("alice", "acme", always, time.Time{}),
+			contrib("a", "alice", "", "code", 1, day(1)), contrib("b", "alice", "", "code", 1, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 1000},
+		{"only while a member", []any{member("alice", "acme", day(5), day(8)),
+			contrib("a", "alice", "", "code", 1, day(4)), contrib("a", "alice", "", "code", 2, day(5)), contrib("a", "alice", "", "code", 4, day(7)), contrib("a", "alice", "", "code", 8, day(8))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 6000},
+		{"overlapping memberships count once", []any{member("alice", "acme", day(0), day(6)), member("alice", "acme", day(3), time.Time{}),
+			contrib("a", "alice", "", "code", 1, day(4)), contrib("a", "alice", "", "code", 2, day(7))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 3000},
+		{"named for another entity", []any{member("alice", "acme", always, time.Time{}), member("alice", "other", always, time.Time{}),
+			contrib("a", "alice", "other", "code", 5, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 0},
+		{"named for this entity counts fully", []any{member("alice", "acme", always, time.Time{}), member("alice", "other", always, time.Time{}),
+			contrib("a", "alice", "acme", "code", 5, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 5000},
+		{"named but not a member then", []any{member("alice", "acme", day(5), time.Time{}), contrib("a", "alice", "acme", "code", 5, day(1))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 0},
+		{"unnamed split, first gets remainder", []any{member("alice", "acme", always, time.Time{}), member("alice", "zeta", always, time.Time{}),
+			Contribution{Commons: "a", Contributor: "alice", Kind: "code", Quantity: 1001, At: day(1), Statement: "sha256:odd"}},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 501},
+		{"unnamed split, later gets floor", []any{member("alice", "acme", always, time.Time{}), member("alice", "zeta", always, time.Time{}),
+			Contribution{Commons: "a", Contributor: "alice", Kind: "code", Quantity: 1001, At: day(1), Statement: "sha256:odd"}},
+			Query{Entity: "zeta", Commons: "a", At: day(10)}, 500},
+		{"split only among entities at that time", []any{member("alice", "acme", always, time.Time{}), member("alice", "zeta", day(5), time.Time{}),
+			contrib("a", "alice", "", "code", 4, day(1)), contrib("a", "alice", "", "code", 4, day(6))},
+			Query{Entity: "acme", Commons: "a", At: day(10)}, 6000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newTestLedger(t)
+			mustAdd(t, l, tc.items...)
+			r, err := l.Reciprocity(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total != tc.want {
+				t.Fatalf("total %s, want %s (%+v)", r.Total, tc.want, r)
+			}
+			for _, b := range [][]Share{r.ByCommons, r.ByMember, r.ByKind} {
+				var s Points
+				for _, sh := range b {
+					s += sh.Points
+				}
+				if s != r.Total {
+					t.Errorf("breakdown %v sums to %s, not %s", b, s, r.Total)
+				}
+			}
+		})
+	}
+}
+
+func TestConservation(t *testing.T) {
+	// Whatever the memberships, the parts over all entities add up to the
+	// whole for each contribution.
+	l := newTestLedger(t)
+	ents := []string{"e1", "e2", "e3"}
+	for _, e := range ents {
+		mustAdd(t, l, member("alice", e, day(0), time.Time{}))
+	}
+	mustAdd(t, l, member("alice", "e1", day(-10), day(0))) // earlier spell
+	mustAdd(t, l,
+		Contribution{Commons: "a", Contributor: "alice", Kind: "code", Quantity: 1000, At: day(3), Statement: "sha256:x1"},
+		Contribution{Commons: "a", Contributor: "alice", Kind: "code", Quantity: 7, At: day(4), Statement: "sha256:x2"},
+		Contribution{Commons: "a", Contributor: "alice", Entity: "e2", Kind: "code", Quantity: 5, At: day(4), Statement: "sha256:x3"},
+		Contribution{Commons: "a", Contributor: "alice", Kind: "code", Quantity: 999, At: day(-5), Statement: "sha256:x4"},
+	)
+	var sum Points
+	for _, e := range ents {
+		r, err := l.Reciprocity(Query{Entity: e, Commons: "a", At: day(10), HalfLife: 7 * dayDur})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum += r.Total
+	}
+	// Whole, decayed individually: the same decay function, no split.
+	var whole uint64
+	for _, c := range []struct {
+		q  Quantity
+		at time.Time
+	}{{1000, day(3)}, {7, day(4)}, {5, day(4)}, {999, day(-5)}} {
+		whole += weigh(c.q, 1000, 1000, day(10).Sub(c.at), 7*dayDur)
+	}
+	if uint64(sum) != whole {
+		t.Fatalf("entities got %d in all, contributions are worth %d", sum, whole)
+	}
+}
+
+func TestRevocationIdempotenceOrder(t *testing.T) {
+	l := newTestLedger(t)
+	c1 := contrib("a", "alice", "", "code", 3, day(2))
+	c2 := contrib("a", "alice", "", "docs", 4, day(1)) // arrives out of order
+	m := member("alice", "acme", day(0), time.Time{})
+	mustAdd(t, l, c1, c2, c1, m, m)
+	q := Query{Entity: "acme", Commons: "a", At: day(10)}
+	r, _ := l.Reciprocity(q)
+	want := Reciprocity{Total: 7000,
+		ByCommons:  []Share{{"a", 7000}},
+		ByMember:   []Share{{"alice", 7000}},
+		ByKind:     []Share{{"code", 3000}, {"docs", 4000}},
+		Statements: []string{c1.Statement, c2.Statement}}
+	if d := cmp.Diff(want, r); d != "" {
+		t.Fatalf("(-want +got)\n%s", d)
+	}
+	if ok, _ := l.Revoke(c1.Statement); !ok {
+		t.Fatal("revoke of a held statement reported nothing removed")
+	}
+	if r, _ := l.Reciprocity(q); r.Total != 4000 {
+		t.Fatalf("after revoking a contribution: %s", r.Total)
+	}
+	if ok, _ := l.Revoke(m.Statement); !ok {
+		t.Fatal("membership not removed")
+	}
+	if r, _ := l.Reciprocity(q); r.Total != 0 {
+		t.Fatalf("after revoking the membership: %s", r.Total)
+	}
+	if ok, _ := l.Revoke("sha256:unknown"); ok {
+		t.Fatal("unknown digest reported removed")
+	}
+}
+
+func TestBadInputs(t *testing.T) {
+	l := newTestLedger(t)
+	bad := []struct {
+		c    Contribution
+		want error
+	}{
+		{Contribution{Commons: "zz", Contributor: "x", Kind: "code", Quantity: 1, At: day(1), Statement: "s"}, ErrUnknownCommons},
+		{Contribution{Commons: "a", Contributor: "x", Kind: "code", Quantity: -1, At: day(1), Statement: "s"}, ErrQuantity},
+		{Contribution{Commons: "a", Contributor: "x", Kind: "code", Quantity: MaxQuantity + 1, At: day(1), Statement: "s"}, ErrQuantity},
+		{Contribution{Commons: "a", Contributor: "x", Kind: "code", Quantity: 1, From: day(2), At: day(1), Statement: "s"}, ErrPeriod},
+		{Contribution{Commons: "a", Contributor: "x", Kind: "code", Quantity: 1, At: day(1)}, ErrInvalid},
+	}
+	for _, b := range bad {
+		if _, err := l.AddContribution(b.c); !errors.Is(err, b.want) {
+			t.Errorf("%+v: got %v, want %v", b.c, err, b.want)
+		}
+	}
+	if _, err := l.AddMembership(Membership{Contributor: "x", Entity: "e", From: day(2), Until: day(1), Statement: "m"}); !errors.Is(err, ErrPeriod) {
+		t.Errorf("membership ending before start: %v", err)
+	}
+	for _, q := range []Query{
+		{Entity: "e", Commons: "a"},
+		{Entity: "e", Commons: "a", At: day(1), Window: -1},
+		{Entity: "e", Commons: "a", At: day(1), KindWeights: map[string]int64{"x": MaxWeight + 1}},
+		{Entity: "e", Commons: "a", At: day(1), Recognised: map[string]int64{"x": -1}},
+	} {
+		if _, err := l.Reciprocity(q); err == nil {
+			t.Errorf("%+v accepted", q)
+		}
+	}
+}
+
+func TestFallsBelow(t *testing.T) {
+	l := newTestLedger(t)
+	mustAdd(t, l, member("alice", "acme", day(0), time.Time{}), contrib("a", "alice", "", "code", 100, day(0)),
+		contrib("a", "alice", "", "code", 100, day(20))) // after At: must be ignored
+	q := Query{Entity: "acme", Commons: "a", At: day(10), HalfLife: 10 * dayDur}
+	at, ok, err := l.FallsBelow(q, 25*Unit)
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	// 100 halves to 50 at day 10, exactly 25 at day 20, below 25 one step of
+	// the decay's 1/65536 half-life resolution (13.2 s) later.
+	if d := at.Sub(day(20)); d <= 0 || d > 14*time.Second {
+		t.Fatalf("falls below at %s, want just after %s", at, day(20))
+	}
+	if _, ok, _ := l.FallsBelow(Query{Entity: "acme", Commons: "a", At: day(10)}, 25*Unit); ok {
+		t.Fatal("without decay or window the total never falls")
+	}
+	at, ok, _ = l.FallsBelow(Query{Entity: "acme", Commons: "a", At: day(10), Window: 30 * dayDur}, 25*Unit)
+	if !ok || !at.Equal(day(30)) {
+		t.Fatalf("window: %s %v, want %s", at, ok, day(30))
+	}
+}
+
+func TestDecayMonotoneAndExact(t *testing.T) {
+	const v = 1 << 40
+	h := 1000 * time.Second
+	prev := uint64(v)
+	for age := time.Duration(0); age < 70*h; age += h / 37 {
+		d := decayed(v, age, h)
+		if d > prev {
+			t.Fatalf("decay grew at %v: %d > %d", age, d, prev)
+		}
+		prev = d
+	}
+	for n := 0; n < 40; n++ {
+		if got := decayed(v, time.Duration(n)*h, h); got != v>>n {
+			t.Fatalf("%d half-lives: %d, want %d", n, got, v>>n)
+		}
+	}
+}
+
+func TestPointsString(t *testing.T) {
+	for p, want := range map[Points]string{0: "0.000", 40000: "40.000", -250: "-0.250", 1234567: "1234.567"} {
+		if p.String() != want {
+			t.Errorf("%d: %q, want %q", int64(p), p.String(), want)
+		}
+	}
+}
