@@ -65,13 +65,13 @@ type Condition struct {
 // commons (and, if IncludeRecognised, the commons it recognises, at their
 // recognition weights) over the last WindowDays, decayed with a half-life
 // of HalfLifeDays (0: no decay), reaches MinPoints. KindWeights weigh
-// contribution kinds; a kind not listed weighs DefaultWeight (1 if zero).
+// contribution kinds; when it is set, kinds it does not list do not count,
+// and when it is empty every kind weighs 1.
 type Reciprocity struct {
 	MinPoints         int64            `json:"minPoints"`
 	WindowDays        int              `json:"windowDays"`
 	HalfLifeDays      int              `json:"halfLifeDays,omitempty"`
 	KindWeights       map[string]Milli `json:"kindWeights,omitempty"`
-	DefaultWeight     Milli            `json:"defaultWeight,omitempty"`
 	IncludeRecognised bool             `json:"includeRecognised,omitempty"`
 }
 

@@ -150,7 +150,7 @@ func TestMilli(t *testing.T) {
 func TestReciprocityAndUnknownBuiltin(t *testing.T) {
 	terms, _ := Builtin("ppl-reciprocity")
 	r := terms.Reciprocity()
-	if r == nil || r.MinPoints != 100 || r.KindWeights["docs"] != 500 || r.DefaultWeight != 250 || !r.IncludeRecognised {
+	if r == nil || r.MinPoints != 100 || r.KindWeights["docs"] != 500 || r.KindWeights["hours"] != 250 || !r.IncludeRecognised {
 		t.Fatalf("reciprocity %+v", r)
 	}
 	if _, err := Builtin("gpl-3.0"); !errors.Is(err, ErrUnknownBuiltin) {
