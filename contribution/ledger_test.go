@@ -241,3 +241,27 @@ func TestPointsString(t *testing.T) {
 		}
 	}
 }
+
+func TestContributorPoints(t *testing.T) {
+	l := newTestLedger(t)
+	mustAdd(t, l,
+		contrib("a", "zoe", "acme", "code", 2, day(1)),
+		contrib("a", "bob", "", "code", 1, day(2)),
+		contrib("b", "zoe", "", "code", 4, day(3)),
+		contrib("c", "amy", "", "docs", 1, day(3)),
+		contrib("a", "bob", "", "code", 1, day(20)), // after At
+		contrib("a", "old", "", "code", 1, day(-100)),
+	)
+	got, total, err := l.ContributorPoints(Query{Commons: "a", At: day(10), Window: 30 * dayDur, Recognised: map[string]int64{"a": 1000, "b": 500, "c": 2000},
+		KindWeights: map[string]int64{"code": 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Share{{"bob", 1000}, {"zoe", 4000}}
+	if d := cmp.Diff(want, got); d != "" || total != 5000 {
+		t.Fatalf("total %s (-want +got)\n%s", total, d)
+	}
+	if _, _, err := l.ContributorPoints(Query{Entity: "x", Commons: "a", At: day(1)}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("entity given: %v", err)
+	}
+}

@@ -34,6 +34,10 @@ type Store interface {
 	// Contributors returns the key ids of everyone with a contribution to
 	// commons, sorted.
 	Contributors(commons string) ([]string, error)
+	// RangeCommons calls fn for every contribution to commons dated in
+	// (after, upTo], grouped by contributor in key id order and in date order
+	// within a contributor. fn must not call back into the Store.
+	RangeCommons(commons string, after, upTo time.Time, fn func(contributor string, r Record) error) error
 	// Members returns the memberships of entity, and MembershipsOf those of
 	// contributor, each sorted by (contributor, entity, from, statement).
 	Members(entity string) ([]Membership, error)
@@ -75,6 +79,7 @@ type where struct {
 
 type contributorSet struct {
 	ids    []string
+	series []*series // parallel to ids
 	sorted bool
 	seen   map[string]struct{}
 }
@@ -125,6 +130,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 				cs.sorted = false
 			}
 			cs.ids = append(cs.ids, c.Contributor)
+			cs.series = append(cs.series, se)
 		}
 	}
 	e := entry{at: c.At.UnixNano(), qty: c.Quantity, kind: s.intern(c.Kind), entity: s.intern(c.Entity), stmt: c.Statement}
@@ -246,12 +252,58 @@ func (s *MemStore) Contributors(commons string) ([]string, error) {
 	s.mu.RUnlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !cs.sorted {
-		// Sort a copy: slices handed out earlier must not change under a caller.
-		cs.ids = slices.Sorted(slices.Values(cs.ids))
-		cs.sorted = true
-	}
+	s.sortLocked(cs)
 	return cs.ids[:len(cs.ids):len(cs.ids)], nil
+}
+
+// sortLocked puts cs in key id order, lazily: ingest appends, the first
+// reader after it sorts. It sorts copies, because slices handed out earlier
+// must not change under a caller.
+func (s *MemStore) sortLocked(cs *contributorSet) {
+	if cs.sorted {
+		return
+	}
+	idx := make([]int, len(cs.ids))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(cs.ids[a], cs.ids[b]) })
+	ids, ser := make([]string, len(idx)), make([]*series, len(idx))
+	for i, j := range idx {
+		ids[i], ser[i] = cs.ids[j], cs.series[j]
+	}
+	cs.ids, cs.series, cs.sorted = ids, ser, true
+}
+
+// RangeCommons implements Store.
+func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(string, Record) error) error {
+	s.mu.RLock()
+	cs := s.contrib[commons]
+	for cs != nil && !cs.sorted { // an ingest may slip in between; sort again
+		s.mu.RUnlock()
+		s.mu.Lock()
+		s.sortLocked(cs)
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+	defer s.mu.RUnlock()
+	if cs == nil {
+		return nil
+	}
+	a, u := after.UnixNano(), upTo.UnixNano()
+	for i, se := range cs.series {
+		id := cs.ids[i]
+		es := se.entries
+		j := sort.Search(len(es), func(k int) bool { return es[k].at > a })
+		for ; j < len(es) && es[j].at <= u; j++ {
+			e := &es[j]
+			r := Record{At: time.Unix(0, e.at).UTC(), Quantity: e.qty, Kind: s.names[e.kind], Entity: s.names[e.entity], Statement: e.stmt}
+			if err := fn(id, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Members implements Store.

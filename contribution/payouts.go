@@ -1,0 +1,90 @@
+package contribution
+
+import (
+	"strings"
+	"time"
+)
+
+// ContributorPoints is what payouts split by: each contributor's weighted,
+// decayed points for contributions to q.Commons and the commons it
+// recognises, in the window ending at q.At, whatever entity (if any) they
+// were made for. q.Entity must be empty. The result is sorted by key id and
+// holds only contributors with points; total is their sum.
+func (l *Ledger) ContributorPoints(q Query) (points []Share, total Points, err error) {
+	if err := checkQuery(q); err != nil {
+		return nil, 0, err
+	}
+	if q.Entity != "" {
+		return nil, 0, errorf(ErrInvalid, "", "Entity", "contributor points are per contributor; leave Entity empty")
+	}
+	after := time.Time{}
+	if q.Window > 0 {
+		after = q.At.Add(-q.Window)
+	} else {
+		after = time.Unix(0, -1<<63)
+	}
+	var acc accumulator
+	var lists [][]Share
+	for _, c := range recognised(q) {
+		var list []Share
+		err := l.store.RangeCommons(c.commons, after, q.At, func(who string, r Record) error {
+			v := weigh(r.Quantity, kindWeight(q, r.Kind), c.weight, q.At.Sub(r.At), q.HalfLife)
+			if err := acc.add("", "", "", r.Statement, v); err != nil {
+				return err
+			}
+			if n := len(list); n > 0 && list[n-1].Key == who {
+				list[n-1].Points += Points(v)
+			} else {
+				list = append(list, Share{who, Points(v)})
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		lists = append(lists, list)
+	}
+	return mergeShares(lists), Points(acc.total), nil
+}
+
+// mergeShares merges lists sorted by key, adding points of equal keys and
+// dropping zeros.
+func mergeShares(lists [][]Share) []Share {
+	for len(lists) > 1 {
+		var next [][]Share
+		for i := 0; i < len(lists); i += 2 {
+			if i+1 == len(lists) {
+				next = append(next, lists[i])
+				break
+			}
+			next = append(next, merge2(lists[i], lists[i+1]))
+		}
+		lists = next
+	}
+	if len(lists) == 0 {
+		return nil
+	}
+	out := lists[0][:0]
+	for _, s := range lists[0] {
+		if s.Points != 0 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func merge2(a, b []Share) []Share {
+	out := make([]Share, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		switch c := strings.Compare(a[0].Key, b[0].Key); {
+		case c < 0:
+			out, a = append(out, a[0]), a[1:]
+		case c > 0:
+			out, b = append(out, b[0]), b[1:]
+		default:
+			out = append(out, Share{a[0].Key, a[0].Points + b[0].Points})
+			a, b = a[1:], b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
