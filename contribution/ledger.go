@@ -205,6 +205,17 @@ func recognised(q Query) []weighted {
 	return out
 }
 
+// recognisedIDs lists the commons q counts, sorted, with their weights.
+func recognisedIDs(q Query) ([]string, map[string]int64) {
+	coms := recognised(q)
+	ids := make([]string, len(coms))
+	w := make(map[string]int64, len(coms))
+	for i, c := range coms {
+		ids[i], w[c.commons] = c.commons, c.weight
+	}
+	return ids, w
+}
+
 func kindWeight(q Query, kind string) int64 {
 	if q.KindWeights == nil {
 		return 1000

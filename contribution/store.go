@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
@@ -28,12 +29,10 @@ type Store interface {
 	PutMembership(m Membership) (added bool, err error)
 	// Remove forgets the contribution or membership with this statement digest.
 	Remove(statement string) (removed bool, err error)
-	// Range calls fn, in date order, for the contributions of contributor to
-	// commons dated in (after, upTo]. fn must not call back into the Store.
-	Range(contributor, commons string, after, upTo time.Time, fn func(Record) error) error
-	// Contributors returns the key ids of everyone with a contribution to
-	// commons, sorted.
-	Contributors(commons string) ([]string, error)
+	// Range calls fn for the contributions of contributor to each of commons
+	// (in the order given, each in date order) dated in (after, upTo].
+	// fn must not call back into the Store.
+	Range(contributor string, commons []string, after, upTo time.Time, fn func(commons string, r Record) error) error
 	// RangeCommons calls fn for every contribution to commons dated in
 	// (after, upTo], grouped by contributor in key id order and in date order
 	// within a contributor. fn must not call back into the Store.
@@ -44,24 +43,41 @@ type Store interface {
 	MembershipsOf(contributor string) ([]Membership, error)
 }
 
-// MemStore is the in-memory Store. Contributions are kept per (contributor,
-// commons) in date order, so a query reads only the slices it needs and finds
-// its window by binary search. A contribution costs about 40 bytes of slice
-// plus its digest and an index entry.
+// MemStore is the in-memory Store.
+//
+// Contributions are kept per contributor, then per commons, in date order,
+// so a query reads only the slices it needs and finds its window by binary
+// search: O(members × commons × log n). An entry is 40 bytes; the digest
+// string is held once, and the digest index maps a 64-bit hash of it to where
+// the entry lives (the entry's own digest settles the rare collision).
 type MemStore struct {
-	mu      sync.RWMutex
-	names   []string          // interned kinds and entities; id 0 is ""
-	nameID  map[string]uint32 //
-	series  map[pairKey]*series
-	byStmt  map[string]where
-	members map[string][]Membership // by entity
-	memOf   map[string][]Membership // by contributor
-	contrib map[string]*contributorSet
+	mu sync.RWMutex
+
+	names  []string          // interned kinds and entities; id 0 is ""
+	nameID map[string]uint32 //
+
+	people   map[string]*person
+	commons  map[string]*commonsIndex
+	comNames []string // commons id by index
+	seed     maphash.Seed
+	byHash   map[uint64]loc
+	clashes  map[string]loc // digests whose hash another digest already has
+	members  map[string][]Membership
+	memOf    map[string][]Membership
+	memStmts map[string]Membership
 }
 
-type pairKey struct{ contributor, commons string }
+type person struct {
+	id      string
+	commons []uint32  // sorted commons indexes
+	series  [][]entry // parallel to commons
+}
 
-type series struct{ entries []entry }
+type commonsIndex struct {
+	idx    uint32
+	people []*person // contributors, sorted by id when sorted is true
+	sorted bool
+}
 
 type entry struct {
 	at     int64 // unix nanoseconds
@@ -71,29 +87,25 @@ type entry struct {
 	stmt   string
 }
 
-type where struct {
-	s          *series // nil for a membership
-	at         int64
-	membership *Membership
-}
-
-type contributorSet struct {
-	ids    []string
-	series []*series // parallel to ids
-	sorted bool
-	seen   map[string]struct{}
+type loc struct {
+	p       *person
+	commons uint32
+	at      int64
 }
 
 // NewMemStore returns an empty in-memory store.
 func NewMemStore() *MemStore {
 	return &MemStore{
-		names:   []string{""},
-		nameID:  map[string]uint32{"": 0},
-		series:  map[pairKey]*series{},
-		byStmt:  map[string]where{},
-		members: map[string][]Membership{},
-		memOf:   map[string][]Membership{},
-		contrib: map[string]*contributorSet{},
+		names:    []string{""},
+		nameID:   map[string]uint32{"": 0},
+		people:   map[string]*person{},
+		commons:  map[string]*commonsIndex{},
+		seed:     maphash.MakeSeed(),
+		byHash:   map[uint64]loc{},
+		clashes:  map[string]loc{},
+		members:  map[string][]Membership{},
+		memOf:    map[string][]Membership{},
+		memStmts: map[string]Membership{},
 	}
 }
 
@@ -107,40 +119,80 @@ func (s *MemStore) intern(name string) uint32 {
 	return id
 }
 
+// lookup finds the entry holding stmt.
+func (s *MemStore) lookup(stmt string) (loc, uint64, bool) {
+	h := maphash.String(s.seed, stmt)
+	if l, ok := s.byHash[h]; ok {
+		if e := s.find(l, stmt); e >= 0 {
+			return l, h, true
+		}
+		l, ok := s.clashes[stmt]
+		return l, h, ok
+	}
+	return loc{}, h, false
+}
+
+// find returns the index of stmt in l's series, or -1.
+func (s *MemStore) find(l loc, stmt string) int {
+	i, ok := slices.BinarySearch(l.p.commons, l.commons)
+	if !ok {
+		return -1
+	}
+	es := l.p.series[i]
+	j := sort.Search(len(es), func(k int) bool { return es[k].at >= l.at })
+	for ; j < len(es) && es[j].at == l.at; j++ {
+		if es[j].stmt == stmt {
+			return j
+		}
+	}
+	return -1
+}
+
 // PutContribution implements Store.
 func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.byStmt[c.Statement]; ok {
+	if _, ok := s.memStmts[c.Statement]; ok {
 		return false, nil
 	}
-	k := pairKey{c.Contributor, c.Commons}
-	se := s.series[k]
-	if se == nil {
-		se = &series{}
-		s.series[k] = se
-		cs := s.contrib[c.Commons]
-		if cs == nil {
-			cs = &contributorSet{seen: map[string]struct{}{}, sorted: true}
-			s.contrib[c.Commons] = cs
+	_, h, ok := s.lookup(c.Statement)
+	if ok {
+		return false, nil
+	}
+	ci := s.commons[c.Commons]
+	if ci == nil {
+		ci = &commonsIndex{idx: uint32(len(s.comNames)), sorted: true}
+		s.commons[c.Commons] = ci
+		s.comNames = append(s.comNames, c.Commons)
+	}
+	p := s.people[c.Contributor]
+	if p == nil {
+		p = &person{id: c.Contributor}
+		s.people[c.Contributor] = p
+	}
+	i, found := slices.BinarySearch(p.commons, ci.idx)
+	if !found {
+		p.commons = slices.Insert(p.commons, i, ci.idx)
+		p.series = slices.Insert(p.series, i, nil)
+		if n := len(ci.people); n > 0 && ci.people[n-1].id > p.id {
+			ci.sorted = false
 		}
-		if _, ok := cs.seen[c.Contributor]; !ok {
-			cs.seen[c.Contributor] = struct{}{}
-			if n := len(cs.ids); n > 0 && cs.ids[n-1] > c.Contributor {
-				cs.sorted = false
-			}
-			cs.ids = append(cs.ids, c.Contributor)
-			cs.series = append(cs.series, se)
-		}
+		ci.people = append(ci.people, p)
 	}
 	e := entry{at: c.At.UnixNano(), qty: c.Quantity, kind: s.intern(c.Kind), entity: s.intern(c.Entity), stmt: c.Statement}
+	es := p.series[i]
 	// Keep (at, stmt) order; appending is the common case.
-	i := len(se.entries)
-	if i > 0 && !entryLess(se.entries[i-1], e) {
-		i = sort.Search(len(se.entries), func(j int) bool { return entryLess(e, se.entries[j]) })
+	j := len(es)
+	if j > 0 && !entryLess(es[j-1], e) {
+		j = sort.Search(len(es), func(k int) bool { return entryLess(e, es[k]) })
 	}
-	se.entries = slices.Insert(se.entries, i, e)
-	s.byStmt[c.Statement] = where{s: se, at: e.at}
+	p.series[i] = slices.Insert(es, j, e)
+	l := loc{p: p, commons: ci.idx, at: e.at}
+	if _, taken := s.byHash[h]; taken {
+		s.clashes[c.Statement] = l
+	} else {
+		s.byHash[h] = l
+	}
 	return true, nil
 }
 
@@ -155,11 +207,13 @@ func entryLess(a, b entry) bool {
 func (s *MemStore) PutMembership(m Membership) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.byStmt[m.Statement]; ok {
+	if _, ok := s.memStmts[m.Statement]; ok {
 		return false, nil
 	}
-	mp := &m
-	s.byStmt[m.Statement] = where{membership: mp}
+	if _, _, ok := s.lookup(m.Statement); ok {
+		return false, nil
+	}
+	s.memStmts[m.Statement] = m
 	s.members[m.Entity] = insertMembership(s.members[m.Entity], m)
 	s.memOf[m.Contributor] = insertMembership(s.memOf[m.Contributor], m)
 	return true, nil
@@ -178,127 +232,123 @@ func membershipCmp(a, b Membership) int {
 	return strings.Compare(a.Statement, b.Statement)
 }
 
+// insertMembership and removeMembership copy: slices handed to callers by
+// Members and MembershipsOf must never change under them.
 func insertMembership(list []Membership, m Membership) []Membership {
 	i, _ := slices.BinarySearchFunc(list, m, membershipCmp)
-	return slices.Insert(list, i, m)
+	out := make([]Membership, 0, len(list)+1)
+	return append(append(append(out, list[:i]...), m), list[i:]...)
 }
 
 func removeMembership(list []Membership, stmt string) []Membership {
-	return slices.DeleteFunc(list, func(m Membership) bool { return m.Statement == stmt })
+	out := make([]Membership, 0, len(list))
+	for _, m := range list {
+		if m.Statement != stmt {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Remove implements Store.
 func (s *MemStore) Remove(stmt string) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	w, ok := s.byStmt[stmt]
-	if !ok {
-		return false, nil
-	}
-	delete(s.byStmt, stmt)
-	if m := w.membership; m != nil {
+	if m, ok := s.memStmts[stmt]; ok {
+		delete(s.memStmts, stmt)
 		s.members[m.Entity] = removeMembership(s.members[m.Entity], stmt)
 		s.memOf[m.Contributor] = removeMembership(s.memOf[m.Contributor], stmt)
 		return true, nil
 	}
-	es := w.s.entries
-	i := sort.Search(len(es), func(j int) bool { return es[j].at >= w.at })
-	for ; i < len(es) && es[i].at == w.at; i++ {
-		if es[i].stmt == stmt {
-			w.s.entries = slices.Delete(es, i, i+1)
-			break
+	l, h, ok := s.lookup(stmt)
+	if !ok {
+		return false, nil
+	}
+	i, _ := slices.BinarySearch(l.p.commons, l.commons)
+	j := s.find(l, stmt)
+	l.p.series[i] = slices.Delete(l.p.series[i], j, j+1)
+	if _, clash := s.clashes[stmt]; clash {
+		delete(s.clashes, stmt)
+	} else {
+		delete(s.byHash, h)
+		// Promote a clashing digest with the same hash, if any, to the index.
+		for d, cl := range s.clashes {
+			if maphash.String(s.seed, d) == h {
+				s.byHash[h] = cl
+				delete(s.clashes, d)
+				break
+			}
 		}
 	}
 	return true, nil
 }
 
-// Range implements Store.
-func (s *MemStore) Range(contributor, commons string, after, upTo time.Time, fn func(Record) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.rangeLocked(contributor, commons, after.UnixNano(), upTo.UnixNano(), func(e *entry) error {
-		return fn(Record{At: time.Unix(0, e.at).UTC(), Quantity: e.qty, Kind: s.names[e.kind], Entity: s.names[e.entity], Statement: e.stmt})
-	})
+func (s *MemStore) record(e *entry) Record {
+	return Record{At: time.Unix(0, e.at).UTC(), Quantity: e.qty, Kind: s.names[e.kind], Entity: s.names[e.entity], Statement: e.stmt}
 }
 
-func (s *MemStore) rangeLocked(contributor, commons string, after, upTo int64, fn func(*entry) error) error {
-	se := s.series[pairKey{contributor, commons}]
-	if se == nil {
+func window(es []entry, after, upTo int64) []entry {
+	i := sort.Search(len(es), func(k int) bool { return es[k].at > after })
+	j := i + sort.Search(len(es)-i, func(k int) bool { return es[i+k].at > upTo })
+	return es[i:j]
+}
+
+// Range implements Store.
+func (s *MemStore) Range(contributor string, commons []string, after, upTo time.Time, fn func(string, Record) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	p := s.people[contributor]
+	if p == nil {
 		return nil
 	}
-	es := se.entries
-	i := sort.Search(len(es), func(j int) bool { return es[j].at > after })
-	for ; i < len(es) && es[i].at <= upTo; i++ {
-		if err := fn(&es[i]); err != nil {
-			return err
+	a, u := after.UnixNano(), upTo.UnixNano()
+	for _, c := range commons {
+		ci := s.commons[c]
+		if ci == nil {
+			continue
+		}
+		i, ok := slices.BinarySearch(p.commons, ci.idx)
+		if !ok {
+			continue
+		}
+		es := window(p.series[i], a, u)
+		for k := range es {
+			if err := fn(c, s.record(&es[k])); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// Contributors implements Store.
-func (s *MemStore) Contributors(commons string) ([]string, error) {
-	s.mu.RLock()
-	cs := s.contrib[commons]
-	if cs == nil {
-		s.mu.RUnlock()
-		return nil, nil
-	}
-	if cs.sorted {
-		ids := cs.ids[:len(cs.ids):len(cs.ids)]
-		s.mu.RUnlock()
-		return ids, nil
-	}
-	s.mu.RUnlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.sortLocked(cs)
-	return cs.ids[:len(cs.ids):len(cs.ids)], nil
-}
-
-// sortLocked puts cs in key id order, lazily: ingest appends, the first
-// reader after it sorts. It sorts copies, because slices handed out earlier
-// must not change under a caller.
-func (s *MemStore) sortLocked(cs *contributorSet) {
-	if cs.sorted {
-		return
-	}
-	idx := make([]int, len(cs.ids))
-	for i := range idx {
-		idx[i] = i
-	}
-	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(cs.ids[a], cs.ids[b]) })
-	ids, ser := make([]string, len(idx)), make([]*series, len(idx))
-	for i, j := range idx {
-		ids[i], ser[i] = cs.ids[j], cs.series[j]
-	}
-	cs.ids, cs.series, cs.sorted = ids, ser, true
-}
-
 // RangeCommons implements Store.
 func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(string, Record) error) error {
 	s.mu.RLock()
-	cs := s.contrib[commons]
-	for cs != nil && !cs.sorted { // an ingest may slip in between; sort again
+	ci := s.commons[commons]
+	for ci != nil && !ci.sorted { // an ingest may slip in between; sort again
 		s.mu.RUnlock()
 		s.mu.Lock()
-		s.sortLocked(cs)
+		if !ci.sorted {
+			// Sort a copy: a reader may still hold the old slice.
+			ci.people = slices.SortedFunc(slices.Values(ci.people), func(a, b *person) int { return strings.Compare(a.id, b.id) })
+			ci.sorted = true
+		}
 		s.mu.Unlock()
 		s.mu.RLock()
 	}
 	defer s.mu.RUnlock()
-	if cs == nil {
+	if ci == nil {
 		return nil
 	}
 	a, u := after.UnixNano(), upTo.UnixNano()
-	for i, se := range cs.series {
-		id := cs.ids[i]
-		es := se.entries
-		j := sort.Search(len(es), func(k int) bool { return es[k].at > a })
-		for ; j < len(es) && es[j].at <= u; j++ {
-			e := &es[j]
-			r := Record{At: time.Unix(0, e.at).UTC(), Quantity: e.qty, Kind: s.names[e.kind], Entity: s.names[e.entity], Statement: e.stmt}
-			if err := fn(id, r); err != nil {
+	for _, p := range ci.people {
+		i, ok := slices.BinarySearch(p.commons, ci.idx)
+		if !ok {
+			continue
+		}
+		es := window(p.series[i], a, u)
+		for k := range es {
+			if err := fn(p.id, s.record(&es[k])); err != nil {
 				return err
 			}
 		}
@@ -310,12 +360,12 @@ func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(s
 func (s *MemStore) Members(entity string) ([]Membership, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return slices.Clone(s.members[entity]), nil
+	return s.members[entity], nil
 }
 
 // MembershipsOf implements Store.
 func (s *MemStore) MembershipsOf(contributor string) ([]Membership, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return slices.Clone(s.memOf[contributor]), nil
+	return s.memOf[contributor], nil
 }

@@ -79,7 +79,7 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if err != nil {
 		return err
 	}
-	coms := recognised(q)
+	comIDs, weights := recognisedIDs(q)
 	windowStart := time.Time{}
 	if q.Window > 0 {
 		windowStart = evalAt.Add(-q.Window)
@@ -89,7 +89,7 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 		for j < len(members) && members[j].Contributor == members[i].Contributor {
 			j++
 		}
-		if err := l.sumMember(q, members[i].Contributor, mergePeriods(members[i:j]), coms, windowStart, cutoff, evalAt, acc); err != nil {
+		if err := l.sumMember(q, members[i].Contributor, mergePeriods(members[i:j]), comIDs, weights, windowStart, cutoff, evalAt, acc); err != nil {
 			return err
 		}
 		i = j
@@ -125,10 +125,10 @@ func mergePeriods(ms []Membership) []period {
 	return out
 }
 
-func (l *Ledger) sumMember(q Query, member string, periods []period, coms []weighted, windowStart, cutoff, evalAt time.Time, acc *accumulator) error {
+func (l *Ledger) sumMember(q Query, member string, periods []period, comIDs []string, weights map[string]int64, windowStart, cutoff, evalAt time.Time, acc *accumulator) error {
 	var all []Membership // member's memberships in every entity, fetched when a contribution names none
-	for _, c := range coms {
-		for _, p := range periods {
+	for _, p := range periods {
+		{
 			after := p.from.Add(-1)
 			if windowStart.After(after) {
 				after = windowStart
@@ -140,12 +140,13 @@ func (l *Ledger) sumMember(q Query, member string, periods []period, coms []weig
 			if !upTo.After(after) {
 				continue
 			}
-			err := l.store.Range(member, c.commons, after, upTo, func(r Record) error {
+			err := l.store.Range(member, comIDs, after, upTo, func(com string, r Record) error {
+				w := weights[com]
 				if r.Entity != "" && r.Entity != q.Entity {
 					return nil
 				}
 				kw := kindWeight(q, r.Kind)
-				v := weigh(r.Quantity, kw, c.weight, evalAt.Sub(r.At), q.HalfLife)
+				v := weigh(r.Quantity, kw, w, evalAt.Sub(r.At), q.HalfLife)
 				if r.Entity == "" {
 					if all == nil {
 						var err error
@@ -155,7 +156,7 @@ func (l *Ledger) sumMember(q Query, member string, periods []period, coms []weig
 					}
 					v = splitShare(v, all, q.Entity, r.At)
 				}
-				return acc.add(c.commons, member, r.Kind, r.Statement, v)
+				return acc.add(com, member, r.Kind, r.Statement, v)
 			})
 			if err != nil {
 				return err
