@@ -115,7 +115,9 @@ func (d *Date) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// walk calls fn on every node of the tree, parents first.
+// Walk calls fn on every node of the tree, parents first.
+func (c *Condition) Walk(fn func(*Condition)) { c.walk(fn) }
+
 func (c *Condition) walk(fn func(*Condition)) {
 	if c == nil {
 		return

@@ -1,0 +1,428 @@
+package policy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/license"
+)
+
+// Sentinels for errors.Is. Evaluate fails only on a request it cannot
+// decide at all; evidence that fails is ignored and listed, not an error.
+var (
+	ErrRequest = errors.New("policy: invalid request")
+	ErrPrice   = errors.New("policy: cannot compute the price")
+)
+
+// evidencePredicates are the statement types a request's evidence may hold.
+var evidencePredicates = []string{
+	contribution.ContributionPredicateType,
+	contribution.MembershipPredicateType,
+	contribution.EntityPredicateType,
+	GrantPredicateType,
+}
+
+// Evaluate decides r. The same evaluator and request give the same
+// decision, byte for byte; evaluations do not affect each other.
+func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
+	if r.At.IsZero() {
+		return nil, fmt.Errorf("%w: At is required (there is no hidden clock)", ErrRequest)
+	}
+	if r.Entity.ID == "" {
+		return nil, fmt.Errorf("%w: Entity.ID is required", ErrRequest)
+	}
+	if len(r.Evidence) > 0 && e.trust == nil {
+		return nil, fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
+	}
+	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e, req: r}
+	ent := r.Entity
+	ev := evidence{}
+	if len(r.Evidence) > 0 {
+		ev = e.verifyEvidence(d, r, &ent)
+	}
+	e.facts(d, r, &ent)
+
+	recip := r.Reciprocity
+	if recip == nil && e.recip != nil {
+		q, _ := e.Query(r.Entity.ID, r.At)
+		var err error
+		switch {
+		case r.Ledger != nil:
+			var rr contribution.Reciprocity
+			rr, err = r.Ledger.Reciprocity(q)
+			recip = &rr
+		case ev.ledger != nil:
+			var rr contribution.Reciprocity
+			rr, err = ev.ledger.Reciprocity(q)
+			recip = &rr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("policy: reciprocity: %w", err)
+		}
+	}
+	if e.recip != nil {
+		d.facts.PointsKnown = true
+		if recip != nil {
+			d.facts.Points = int64(recip.Total)
+			d.points = recip.Total.String()
+			d.Reciprocity = recip
+		}
+	}
+
+	i, steps := e.terms.Evaluate(&d.facts, make([]license.Step, 0, len(e.terms.Clauses)))
+	if i < 0 {
+		return nil, fmt.Errorf("%w: the terms have no default clause", ErrRequest)
+	}
+	d.steps = steps
+	clause := &e.terms.Clauses[i]
+	d.Clause = clause.ID
+	d.Outcome = Outcome(clause.Effect)
+	d.Obligations = e.terms.Obligations
+	if len(clause.Obligations) > 0 {
+		d.Obligations = append(slices.Clip(e.terms.Obligations), clause.Obligations...)
+	}
+	if d.Outcome == Pay {
+		if err := e.price(d, clause, r); err != nil {
+			return nil, err
+		}
+	}
+	if ev.grant != nil {
+		e.applyGrant(d, ev.grant)
+	}
+	if err := e.pathAndValidity(d, r, recip, ev); err != nil {
+		return nil, err
+	}
+	if len(ev.counted) > 0 {
+		d.Counted = ev.countedFor(recip, d)
+	}
+	return d, nil
+}
+
+func (e *Evaluator) price(d *Decision, c *license.Clause, r *Request) error {
+	s, ok := e.terms.Schedule(c.Price)
+	if !ok {
+		return fmt.Errorf("%w: clause %q names unknown schedule %q", ErrPrice, c.ID, c.Price)
+	}
+	var rev *license.Money
+	if d.facts.RevenueKnown {
+		rev = &d.facts.Revenue
+	}
+	amount, err := s.Compute(r.Use.Seats, rev)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrPrice, err)
+	}
+	d.Price = Price{Amount: amount, Currency: s.Currency, Period: s.Period, Schedule: s.ID, Placeholder: s.Placeholder}
+	return nil
+}
+
+// facts turns the entity's known facts into license facts, dropping
+// self-declared ones unless the evaluator accepts them.
+func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
+	f := &d.facts
+	f.At = r.At
+	f.Commercial = r.Use.Commercial
+	f.Purpose = r.Use.Purpose
+	f.FirstUse = r.Use.FirstUse
+	use := func(name, value string, p contribution.Provenance) bool {
+		self := p.SelfDeclared || p.By == ""
+		if self && !e.selfOK {
+			d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
+				Reason: "self-declared fact " + name + " not accepted: these terms need it attested"})
+			return false
+		}
+		d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: value, SelfDeclared: self, By: p.By, Statement: p.Statement})
+		return true
+	}
+	if k := ent.Kind; k.Known && use("kind", string(k.Value), k.Provenance) {
+		f.Kind = string(k.Value)
+		f.KindAttested = !k.SelfDeclared && k.By != ""
+	}
+	wo, st := ent.WorkerOwned, ent.SurplusToWorkers
+	if wo.Known && st.Known {
+		both := wo.Value && st.Value
+		p := wo.Provenance
+		if !wo.Value || (st.SelfDeclared || st.By == "") {
+			p = st.Provenance // report the weaker of the two
+			if !wo.Value {
+				p = wo.Provenance
+			}
+		}
+		if use("worker-owned with surplus to workers", strconv.FormatBool(both), p) {
+			f.WorkerOwned, f.WorkerOwnedKnown = both, true
+			f.WorkerOwnedAttested = !p.SelfDeclared && p.By != ""
+		}
+	}
+	if h := ent.Headcount; h.Known && use("headcount", strconv.FormatInt(h.Value, 10), h.Provenance) {
+		f.Headcount, f.HeadcountKnown = h.Value, true
+	}
+	if rv := ent.AnnualRevenue; rv.Known && use("annual revenue", license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}.String(), rv.Provenance) {
+		f.Revenue = license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}
+		f.RevenueKnown = true
+	}
+	for _, name := range r.Facts {
+		f.Named = append(f.Named, license.NamedFact{Name: name})
+		d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: "true", SelfDeclared: true})
+	}
+}
+
+// pathAndValidity fills PathToFree and ValidUntil.
+func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution.Reciprocity, ev evidence) error {
+	until := d.ValidUntil
+	earliest := func(t time.Time) {
+		if !t.IsZero() && t.After(r.At) && (until.IsZero() || t.Before(until)) {
+			until = t
+		}
+	}
+	for _, t := range ev.expiries {
+		earliest(t)
+	}
+	// Leaves about time change their answer at known instants.
+	for _, s := range d.steps {
+		e.terms.Clauses[s.Clause].When.Walk(func(c *license.Condition) {
+			if c.TrialDays != nil {
+				earliest(c.TrialEnd(&d.facts))
+			}
+			if c.OnOrAfter != nil {
+				earliest(c.OnOrAfter.Time)
+			}
+		})
+	}
+	if e.recip != nil {
+		threshold := contribution.Points(e.recip.MinPoints * 1000)
+		cur := contribution.Points(d.facts.Points)
+		p := &Path{Threshold: threshold, Current: cur, Window: e.recip.Window(), HalfLife: e.recip.HalfLife()}
+		p.Counting = append(p.Counting, contribution.Recognition{Commons: e.commons.ID, Weight: 1000})
+		if e.recip.IncludeRecognised {
+			p.Counting = append(p.Counting, e.commons.Recognises...)
+		}
+		if cur < threshold {
+			p.Shortfall = threshold - cur
+		} else if d.Clause == e.terms.Clauses[e.recipClause].ID {
+			q, _ := e.Query(r.Entity.ID, r.At)
+			var t time.Time
+			var ok bool
+			var err error
+			switch {
+			case r.Ledger != nil:
+				t, ok, err = r.Ledger.FallsBelow(q, threshold)
+			case ev.ledger != nil:
+				t, ok, err = ev.ledger.FallsBelow(q, threshold)
+			}
+			if err != nil {
+				return fmt.Errorf("policy: reciprocity decay: %w", err)
+			}
+			if ok {
+				p.FreeUntil = t
+				earliest(t)
+			}
+		}
+		// A path is shown to those who pay, and to those free through it.
+		if d.Outcome == Pay || p.Shortfall == 0 {
+			d.PathToFree = p
+		}
+	}
+	d.ValidUntil = until
+	return nil
+}
+
+// evidence is what verifying a request's envelopes established.
+type evidence struct {
+	ledger   *contribution.Ledger
+	counted  map[string]Counted // by statement digest
+	expiries []time.Time
+	grant    *Grant
+}
+
+// countedFor lists, sorted by digest, the entity statements and grant used
+// plus the contribution statements the reciprocity answer counted.
+func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision) []Counted {
+	keep := map[string]bool{}
+	if recip != nil {
+		for _, s := range recip.Statements {
+			keep[s] = true
+		}
+	}
+	for _, f := range d.factsUsed {
+		keep[f.Statement] = true
+	}
+	if d.Grant != nil {
+		keep[d.Grant.Statement] = true
+	}
+	var out []Counted
+	for dg, c := range ev.counted {
+		// Memberships reaching here are the entity's own (others are ignored).
+		if keep[dg] || c.PredicateType == contribution.MembershipPredicateType {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b Counted) int {
+		if a.Statement < b.Statement {
+			return -1
+		}
+		if a.Statement > b.Statement {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.Entity) evidence {
+	ev := evidence{counted: map[string]Counted{}}
+	ignore := func(raw []byte, digest, key string, err error) {
+		sum := sha256.Sum256(raw)
+		d.Ignored = append(d.Ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
+	}
+	opts := attest.VerifyOptions{Time: r.At, PredicateTypes: evidencePredicates}
+	for _, raw := range r.Evidence {
+		v, err := e.trust.Verify(raw, opts)
+		if err != nil {
+			var ve *attest.VerifyError
+			digest, key := "", ""
+			if errors.As(err, &ve) {
+				digest, key = ve.Digest, ve.KeyID
+			}
+			ignore(raw, digest, key, err)
+			continue
+		}
+		signer := v.Signers[0]
+		switch v.Statement.PredicateType {
+		case contribution.EntityPredicateType:
+			got, err := contribution.DecodeEntity(v, ent.Key)
+			if err == nil && got.ID != ent.ID {
+				err = fmt.Errorf("%w: statement is about entity %q, not %q", ErrOutOfRequest, got.ID, ent.ID)
+			}
+			if err != nil {
+				ignore(raw, v.Digest, signer, err)
+				continue
+			}
+			mergeEntity(ent, got)
+		case contribution.ContributionPredicateType, contribution.MembershipPredicateType:
+			if r.Ledger != nil || r.Reciprocity != nil {
+				ignore(raw, v.Digest, signer, ErrLedgerSupplied)
+				continue
+			}
+			if ev.ledger == nil {
+				ev.ledger = contribution.NewLedger(nil)
+				_ = ev.ledger.AddCommons(e.commons)
+				for _, p := range e.peers {
+					_ = ev.ledger.AddCommons(p)
+				}
+			}
+			if err := e.ingest(ev.ledger, v, ent.ID); err != nil {
+				ignore(raw, v.Digest, signer, err)
+				continue
+			}
+		case GrantPredicateType:
+			g, err := decodeGrant(v)
+			if err == nil {
+				err = e.grantApplies(g, ent.ID, r.At)
+			}
+			if err != nil {
+				ignore(raw, v.Digest, signer, err)
+				continue
+			}
+			if ev.grant == nil || g.Statement < ev.grant.Statement {
+				ev.grant = g
+			}
+		}
+		ev.counted[v.Digest] = Counted{Statement: v.Digest, PredicateType: v.Statement.PredicateType, Signers: v.Signers}
+		if !v.ValidUntil.IsZero() {
+			ev.expiries = append(ev.expiries, v.ValidUntil)
+		}
+	}
+	return ev
+}
+
+// ingest adds a verified contribution or membership to the request's own
+// ledger, refusing contributions to commons that do not count here.
+func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity string) error {
+	if v.Statement.PredicateType == contribution.ContributionPredicateType {
+		c, err := contribution.DecodeContribution(v, l)
+		if err != nil {
+			return err
+		}
+		if c.Commons != e.commons.ID && (e.recognised == nil || e.recognised[c.Commons] == 0) {
+			return fmt.Errorf("%w: contribution to %q, which %q does not recognise", ErrWrongCommons, c.Commons, e.commons.ID)
+		}
+		_, err = l.AddContribution(c)
+		return err
+	}
+	m, err := contribution.DecodeMembership(v)
+	if err != nil {
+		return err
+	}
+	if m.Entity != entity {
+		return fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
+	}
+	_, err = l.AddMembership(m)
+	return err
+}
+
+// mergeEntity takes each fact the statement establishes; an attested fact
+// replaces a self-declared one, never the reverse.
+func mergeEntity(dst *contribution.Entity, src contribution.Entity) {
+	better := func(known bool, p contribution.Provenance, curKnown bool, cur contribution.Provenance) bool {
+		if !known {
+			return false
+		}
+		return !curKnown || cur.SelfDeclared || cur.By == "" || !p.SelfDeclared
+	}
+	if better(src.Kind.Known, src.Kind.Provenance, dst.Kind.Known, dst.Kind.Provenance) {
+		dst.Kind = src.Kind
+	}
+	if better(src.WorkerOwned.Known, src.WorkerOwned.Provenance, dst.WorkerOwned.Known, dst.WorkerOwned.Provenance) {
+		dst.WorkerOwned = src.WorkerOwned
+	}
+	if better(src.SurplusToWorkers.Known, src.SurplusToWorkers.Provenance, dst.SurplusToWorkers.Known, dst.SurplusToWorkers.Provenance) {
+		dst.SurplusToWorkers = src.SurplusToWorkers
+	}
+	if better(src.Headcount.Known, src.Headcount.Provenance, dst.Headcount.Known, dst.Headcount.Provenance) {
+		dst.Headcount = src.Headcount
+	}
+	if better(src.AnnualRevenue.Known, src.AnnualRevenue.Provenance, dst.AnnualRevenue.Known, dst.AnnualRevenue.Provenance) {
+		dst.AnnualRevenue = src.AnnualRevenue
+	}
+}
+
+// More reasons evidence is ignored.
+var (
+	ErrOutOfRequest   = errors.New("evidence is about another entity or commons")
+	ErrLedgerSupplied = errors.New("a ledger was supplied: contributions and memberships count from it, ingest this statement there")
+	ErrWrongCommons   = errors.New("wrong commons")
+)
+
+// reason words a refusal for the Ignored list.
+func reason(err error) string {
+	for _, r := range []struct {
+		err  error
+		word string
+	}{
+		{attest.ErrBadSignature, "bad signature"},
+		{attest.ErrUntrustedKey, "untrusted key"},
+		{attest.ErrOutOfScope, "out of scope"},
+		{attest.ErrRevoked, "revoked"},
+		{attest.ErrExpired, "expired"},
+		{attest.ErrNotYetValid, "not yet valid"},
+		{attest.ErrWrongType, "wrong type"},
+		{attest.ErrThreshold, "too few signers"},
+		{attest.ErrMalformed, "malformed"},
+		{attest.ErrTooLarge, "too large"},
+		{ErrWrongCommons, "wrong commons"},
+		{ErrOutOfRequest, "out of scope"},
+		{ErrLedgerSupplied, "counted by ledger"},
+		{ErrGrant, "grant does not apply"},
+	} {
+		if errors.Is(err, r.err) {
+			return r.word + ": " + err.Error()
+		}
+	}
+	return err.Error()
+}

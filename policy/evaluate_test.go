@@ -1,0 +1,193 @@
+package policy
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
+)
+
+func TestPPLReciprocityTable(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative),
+		WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
+	acmeFacts := registered(t, contribution.Entity{ID: "acme", Kind: kindFact(contribution.KindForProfit), WorkerOwned: boolFact(false), SurplusToWorkers: boolFact(false)})
+
+	// A forged envelope: a valid contribution with its signature altered.
+	forgedEnv, _ := attest.ParseEnvelope(contributed(t, "steward-alpha", "alpha", "alice", "code", 500, 3))
+	forgedEnv.Signatures[0].Sig[10] ^= 1
+	forged, _ := forgedEnv.MarshalJSON()
+
+	// A statement the registrar revoked.
+	revokedStmt := contributed(t, "steward-alpha", "alpha", "alice", "code", 400, 4)
+	v, err := w.trust.Verify(revokedStmt, attest.VerifyOptions{Time: at, PredicateTypes: []string{contribution.ContributionPredicateType}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rst, _ := attest.NewRevocationStatement(attest.Revocation{Statement: v.Digest, Reason: "double entry"})
+	if _, err := w.trust.Revoke(envelope(t, rst, "registrar"), at); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name       string
+		entity     string
+		commercial bool
+		evidence   [][]byte
+		outcome    Outcome
+		clause     string
+		ignored    []string // reasons' prefixes, in order
+	}{
+		{"worker cooperative", "coop", true, [][]byte{coop}, Free, "worker-owned", nil},
+		{"non-commercial user", "acme", false, nil, Free, "noncommercial", nil},
+		{"for-profit contributor above threshold", "acme", true, [][]byte{acmeFacts, memberOf(t, "acme", "alice"),
+			contributed(t, "steward-alpha", "alpha", "alice", "code", 120, 2)}, Free, "reciprocity", nil},
+		{"for-profit contributor below threshold", "acme", true, [][]byte{acmeFacts, memberOf(t, "acme", "alice"),
+			contributed(t, "steward-alpha", "alpha", "alice", "code", 40, 2)}, Pay, "private-license", nil},
+		{"contributor to a recognised commons only", "peerco", true, [][]byte{memberOf(t, "peerco", "carol"),
+			contributed(t, "steward-beta", "beta", "carol", "code", 260, 1)}, Free, "reciprocity", nil},
+		{"only forged, expired, revoked and out-of-scope evidence", "acme", true, [][]byte{memberOf(t, "acme", "alice"),
+			forged,
+			contributed(t, "steward-old", "alpha", "alice", "code", 500, 2),
+			revokedStmt,
+			contributed(t, "steward-beta", "alpha", "alice", "code", 500, 2),
+			contributed(t, "steward-alpha", "gamma", "alice", "code", 500, 2),
+		}, Pay, "private-license", []string{"bad signature", "expired", "revoked", "out of scope", "out of scope"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: tc.entity}, Use: Use{Commercial: tc.commercial, Seats: 3}, At: at, Evidence: tc.evidence})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Outcome != tc.outcome || d.Clause != tc.clause {
+				t.Fatalf("%s by %q, want %s by %q\n%s", d.Outcome, d.Clause, tc.outcome, tc.clause, d.Explain())
+			}
+			if len(d.Ignored) != len(tc.ignored) {
+				t.Fatalf("ignored %d, want %d: %+v", len(d.Ignored), len(tc.ignored), d.Ignored)
+			}
+			for i, want := range tc.ignored {
+				if !strings.HasPrefix(d.Ignored[i].Reason, want) || d.Ignored[i].Err == nil {
+					t.Errorf("ignored[%d] = %q, want %q…", i, d.Ignored[i].Reason, want)
+				}
+			}
+			if d.Outcome == Pay {
+				if d.Price.Amount != 3*12000 || d.Price.Currency != "EUR" || !d.Price.Placeholder {
+					t.Errorf("price %+v", d.Price)
+				}
+				if d.PathToFree == nil || d.PathToFree.Shortfall <= 0 || len(d.PathToFree.Counting) != 2 {
+					t.Errorf("path to free %+v", d.PathToFree)
+				}
+			}
+			if d.Clause == "reciprocity" {
+				if d.PathToFree == nil || d.PathToFree.Shortfall != 0 || d.PathToFree.FreeUntil.IsZero() || !d.ValidUntil.Equal(d.PathToFree.FreeUntil) {
+					t.Errorf("free through reciprocity: path %+v valid until %s", d.PathToFree, d.ValidUntil)
+				}
+			}
+		})
+	}
+}
+
+func TestEvidenceFailureNeverChangesOutcome(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	good := [][]byte{memberOf(t, "acme", "alice"), contributed(t, "steward-alpha", "alpha", "alice", "code", 120, 2)}
+	base, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: good})
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := [][]byte{[]byte(`{`), []byte(`{"payloadType":"x","payload":"","signatures":[]}`), contributed(t, "stranger", "alpha", "alice", "code", 9999, 1)}
+	with, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: append(append([][]byte{}, good...), junk...)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if with.Outcome != base.Outcome || with.Reciprocity.Total != base.Reciprocity.Total || len(with.Ignored) != 3 {
+		t.Fatalf("junk changed the decision: %s %s, ignored %+v", with.Outcome, with.Reciprocity.Total, with.Ignored)
+	}
+	for _, ig := range with.Ignored {
+		if !errors.Is(ig.Err, attest.ErrMalformed) && !errors.Is(ig.Err, attest.ErrUntrustedKey) {
+			t.Errorf("unexpected reason %v", ig.Err)
+		}
+	}
+}
+
+func TestSelfDeclaredFacts(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl")
+	claim := contribution.Entity{ID: "coop2", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)}
+	d, err := e.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Outcome != Pay || len(d.Ignored) == 0 || !strings.Contains(d.Ignored[0].Reason, "self-declared") {
+		t.Fatalf("self-declared worker ownership counted: %s\n%s", d.Outcome, d.Explain())
+	}
+	terms := e.Terms()
+	lenient, _ := Compile(Config{Terms: terms, Commons: w.alpha, AcceptSelfDeclared: true})
+	d2, _ := lenient.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
+	if d2.Outcome != Free || len(d2.FactsUsed()) == 0 || !d2.FactsUsed()[0].SelfDeclared {
+		t.Fatalf("accepted self-declared: %s %+v", d2.Outcome, d2.FactsUsed())
+	}
+}
+
+func TestOtherBuiltins(t *testing.T) {
+	w := newWorld(t)
+	small := contribution.Entity{ID: "startup", Kind: kindFact(contribution.KindForProfit)}
+	tests := []struct {
+		terms   string
+		use     Use
+		when    int // days after at
+		outcome Outcome
+		clause  string
+	}{
+		{"prosperity-3.0.0", Use{Commercial: true, FirstUse: at.AddDate(0, 0, -10)}, 0, Free, "commercial-trial"},
+		{"prosperity-3.0.0", Use{Commercial: true, FirstUse: at.AddDate(0, 0, -31)}, 0, Pay, "private-license"},
+		{"prosperity-3.0.0", Use{Commercial: false}, 0, Free, "noncommercial"},
+		{"bsl-1.1", Use{Commercial: true, Purpose: "production"}, 0, Pay, "commercial-license"},
+		{"bsl-1.1", Use{Commercial: true, Purpose: "production"}, 1500, Free, "change-date"},
+		{"bsl-1.1", Use{Commercial: true, Purpose: "testing"}, 0, Free, "non-production"},
+		{"cc-by-nc-sa-4.0", Use{Commercial: true}, 0, Deny, "not-licensed"},
+		{"polyform-noncommercial-1.0.0", Use{Commercial: false}, 0, Free, "noncommercial-purposes"},
+		{"polyform-small-business-1.0.0", Use{Commercial: true}, 0, Deny, "not-licensed"},
+		{"parity-7.0.0", Use{Commercial: true, Purpose: "prototype", FirstUse: at.AddDate(0, 0, -3)}, 0, Free, "prototype"},
+		{"ppl", Use{Commercial: true}, 0, Pay, "private-license"},
+	}
+	for _, tc := range tests {
+		e := w.evaluator(t, tc.terms)
+		when := at.AddDate(0, 0, tc.when)
+		d, err := e.Evaluate(&Request{Entity: small, Use: tc.use, At: when})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.terms, err)
+		}
+		if d.Outcome != tc.outcome || d.Clause != tc.clause {
+			t.Errorf("%s at +%dd: %s by %q, want %s by %q", tc.terms, tc.when, d.Outcome, d.Clause, tc.outcome, tc.clause)
+		}
+		if tc.clause == "commercial-trial" && !d.ValidUntil.Equal(tc.use.FirstUse.AddDate(0, 0, 30)) {
+			t.Errorf("trial valid until %s", d.ValidUntil)
+		}
+		if tc.terms == "bsl-1.1" && tc.when == 0 && d.ValidUntil.Format("2006-01-02") != "2030-01-01" {
+			t.Errorf("BSL decision valid until %s, want the change date", d.ValidUntil)
+		}
+	}
+}
+
+func TestRequestErrors(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl")
+	if _, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "x"}}); !errors.Is(err, ErrRequest) {
+		t.Error("zero time accepted")
+	}
+	if _, err := e.Evaluate(&Request{At: at}); !errors.Is(err, ErrRequest) {
+		t.Error("no entity accepted")
+	}
+	noTrust, _ := Compile(Config{Terms: e.Terms(), Commons: w.alpha})
+	if _, err := noTrust.Evaluate(&Request{Entity: contribution.Entity{ID: "x"}, At: at, Evidence: [][]byte{[]byte("{}")}}); !errors.Is(err, ErrRequest) {
+		t.Error("evidence without trust accepted")
+	}
+	if _, err := Compile(Config{Commons: w.alpha}); !errors.Is(err, ErrConfig) {
+		t.Error("nil terms accepted")
+	}
+}

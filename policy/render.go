@@ -1,0 +1,208 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/internal/canonjson"
+	"github.com/peerproduction/ppl/internal/money"
+	"github.com/peerproduction/ppl/license"
+)
+
+type decisionWire struct {
+	Commons       string               `json:"commons"`
+	Entity        string               `json:"entity"`
+	At            string               `json:"at"`
+	Outcome       Outcome              `json:"outcome"`
+	Price         *priceWire           `json:"price,omitempty"`
+	Clause        string               `json:"clause"`
+	Clauses       []clauseWire         `json:"clauses"`
+	Obligations   []license.Obligation `json:"obligations,omitempty"`
+	Facts         []factWire           `json:"facts,omitempty"`
+	Reciprocity   *reciprocityWire     `json:"reciprocity,omitempty"`
+	PathToFree    *pathWire            `json:"pathToFree,omitempty"`
+	Counted       []countedWire        `json:"counted,omitempty"`
+	Ignored       []ignoredWire        `json:"ignored,omitempty"`
+	Grant         string               `json:"grant,omitempty"`
+	ValidUntil    string               `json:"validUntil,omitempty"`
+	TermsDigest   string               `json:"termsDigest"`
+	RequestDigest string               `json:"requestDigest"`
+}
+
+type priceWire struct {
+	Amount      int64          `json:"amount"`
+	Currency    string         `json:"currency"`
+	Period      license.Period `json:"period"`
+	Schedule    string         `json:"schedule"`
+	Placeholder bool           `json:"placeholder,omitempty"`
+}
+
+type clauseWire struct {
+	ID     string         `json:"id"`
+	Effect license.Effect `json:"effect"`
+	Held   bool           `json:"held"`
+	Reason string         `json:"reason"`
+}
+
+type factWire struct {
+	Name         string `json:"name"`
+	Value        string `json:"value"`
+	SelfDeclared bool   `json:"selfDeclared"`
+	By           string `json:"by,omitempty"`
+	Statement    string `json:"statement,omitempty"`
+}
+
+type shareWire struct {
+	Key    string `json:"key"`
+	Points string `json:"points"`
+}
+
+type reciprocityWire struct {
+	Total     string      `json:"total"`
+	ByCommons []shareWire `json:"byCommons,omitempty"`
+	ByMember  []shareWire `json:"byMember,omitempty"`
+	ByKind    []shareWire `json:"byKind,omitempty"`
+}
+
+type pathWire struct {
+	Threshold string         `json:"threshold"`
+	Current   string         `json:"current"`
+	Shortfall string         `json:"shortfall"`
+	Counting  []countingWire `json:"counting"`
+	FreeUntil string         `json:"freeUntil,omitempty"`
+	Window    string         `json:"window"`
+	HalfLife  string         `json:"halfLife,omitempty"`
+}
+
+type countingWire struct {
+	Commons string `json:"commons"`
+	Weight  string `json:"weight"`
+}
+
+type countedWire struct {
+	Statement     string   `json:"statement"`
+	PredicateType string   `json:"predicateType"`
+	Signers       []string `json:"signers"`
+}
+
+type ignoredWire struct {
+	Envelope  string `json:"envelope,omitempty"`
+	Statement string `json:"statement,omitempty"`
+	KeyID     string `json:"keyid,omitempty"`
+	Reason    string `json:"reason"`
+}
+
+func shares(in []contribution.Share) []shareWire {
+	out := make([]shareWire, len(in))
+	for i, s := range in {
+		out[i] = shareWire{Key: s.Key, Points: s.Points.String()}
+	}
+	return out
+}
+
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// MarshalJSON writes the decision as canonical JSON (RFC 8785): the same
+// decision always gives the same bytes.
+func (d *Decision) MarshalJSON() ([]byte, error) {
+	w := decisionWire{Commons: d.Commons(), Entity: d.entity, At: stamp(d.at), Outcome: d.Outcome, Clause: d.Clause,
+		Obligations: d.Obligations, ValidUntil: stamp(d.ValidUntil), TermsDigest: d.TermsDigest, RequestDigest: d.RequestDigest()}
+	if d.Outcome == Pay {
+		p := d.Price
+		w.Price = &priceWire{Amount: p.Amount, Currency: p.Currency, Period: p.Period, Schedule: p.Schedule, Placeholder: p.Placeholder}
+	}
+	for _, c := range d.Clauses() {
+		w.Clauses = append(w.Clauses, clauseWire(c))
+	}
+	for _, f := range d.factsUsed {
+		w.Facts = append(w.Facts, factWire(f))
+	}
+	if r := d.Reciprocity; r != nil {
+		w.Reciprocity = &reciprocityWire{Total: r.Total.String(), ByCommons: shares(r.ByCommons), ByMember: shares(r.ByMember), ByKind: shares(r.ByKind)}
+	}
+	if p := d.PathToFree; p != nil {
+		pw := &pathWire{Threshold: p.Threshold.String(), Current: p.Current.String(), Shortfall: p.Shortfall.String(),
+			FreeUntil: stamp(p.FreeUntil), Window: days(p.Window)}
+		if p.HalfLife > 0 {
+			pw.HalfLife = days(p.HalfLife)
+		}
+		for _, c := range p.Counting {
+			pw.Counting = append(pw.Counting, countingWire{Commons: c.Commons, Weight: license.Milli(c.Weight).String()})
+		}
+		w.PathToFree = pw
+	}
+	for _, c := range d.Counted {
+		w.Counted = append(w.Counted, countedWire(c))
+	}
+	for _, ig := range d.Ignored {
+		w.Ignored = append(w.Ignored, ignoredWire{Envelope: ig.Envelope, Statement: ig.Statement, KeyID: ig.KeyID, Reason: ig.Reason})
+	}
+	if d.Grant != nil {
+		w.Grant = d.Grant.Statement
+	}
+	return canonjson.Marshal(w)
+}
+
+// Explain renders the decision as a few lines of text for a terminal.
+func (d *Decision) Explain() string {
+	var b strings.Builder
+	switch d.Outcome {
+	case Pay:
+		fmt.Fprintf(&b, "%s: PAY %s per %s", d.entity, money.Format(d.Price.Amount, d.Price.Currency), d.Price.Period)
+		if d.Price.Placeholder {
+			b.WriteString(" (placeholder: the license sets no price)")
+		}
+	case Free:
+		fmt.Fprintf(&b, "%s: FREE", d.entity)
+	default:
+		fmt.Fprintf(&b, "%s: DENIED", d.entity)
+	}
+	fmt.Fprintf(&b, " — clause %q of %s\n", d.Clause, d.eval.terms.Name)
+	for _, c := range d.Clauses() {
+		mark := "✗"
+		if c.Held {
+			mark = "✓"
+		}
+		fmt.Fprintf(&b, "  %s %-18s %s\n", mark, c.ID, c.Reason)
+	}
+	if r := d.Reciprocity; r != nil && r.Total > 0 {
+		parts := make([]string, len(r.ByCommons))
+		for i, s := range r.ByCommons {
+			parts[i] = s.Key + " " + s.Points.String()
+		}
+		fmt.Fprintf(&b, "  contributions: %s points (%s)\n", r.Total, strings.Join(parts, ", "))
+	}
+	if p := d.PathToFree; p != nil {
+		if p.Shortfall > 0 {
+			names := make([]string, len(p.Counting))
+			for i, c := range p.Counting {
+				names[i] = c.Commons
+				if c.Weight != 1000 {
+					names[i] += " ×" + license.Milli(c.Weight).String()
+				}
+			}
+			fmt.Fprintf(&b, "  path to free: %s more points of contribution to %s\n", p.Shortfall, strings.Join(names, ", "))
+		} else if !p.FreeUntil.IsZero() {
+			fmt.Fprintf(&b, "  free through contribution until %s unless more is contributed\n", p.FreeUntil.UTC().Format(time.DateOnly))
+		}
+	}
+	for _, o := range d.Obligations {
+		fmt.Fprintf(&b, "  owes: %s\n", o.Kind)
+	}
+	for _, ig := range d.Ignored {
+		fmt.Fprintf(&b, "  ignored: %s\n", ig.Reason)
+	}
+	if !d.ValidUntil.IsZero() {
+		fmt.Fprintf(&b, "  valid until %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
+	}
+	return b.String()
+}
+
+func days(d time.Duration) string { return fmt.Sprintf("%dd", d/(24*time.Hour)) }

@@ -1,0 +1,78 @@
+package policy
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"time"
+
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/internal/canonjson"
+)
+
+// Use describes what the entity wants to do.
+type Use struct {
+	Commercial bool
+	Purpose    string    // e.g. "production", "prototype", "personal"
+	Seats      int64     // for per-seat prices; 0 counts as 1
+	FirstUse   time.Time // when the entity first used the commons; zero: now
+}
+
+// Request is one question: may this entity use the commons this way at
+// this time, and on what terms.
+type Request struct {
+	// Entity is who asks. Its ID is required; facts set here without
+	// provenance are self-declared. Facts from verified entity statements
+	// in Evidence take precedence.
+	Entity contribution.Entity
+	Use    Use
+	// At is the time the decision is for. Required: there is no hidden
+	// clock.
+	At time.Time
+	// Evidence holds DSSE envelopes (JSON) to verify with the evaluator's
+	// Trust: entity facts, contributions, memberships, grants. Evidence
+	// that fails verification is listed as ignored, with its reason, and
+	// changes nothing else.
+	Evidence [][]byte
+	// Ledger, when set, answers reciprocity. Contributions and memberships
+	// in Evidence are then not counted again (they are listed as ignored:
+	// ingest them into the ledger instead).
+	Ledger *contribution.Ledger
+	// Reciprocity, when set, is the answer to Evaluator.Query already
+	// computed; it takes precedence over Ledger.
+	Reciprocity *contribution.Reciprocity
+	// Facts are further named facts the entity declares (self-declared).
+	Facts []string
+}
+
+type requestWire struct {
+	Commons    string   `json:"commons"`
+	Entity     string   `json:"entity"`
+	Commercial bool     `json:"commercial"`
+	Purpose    string   `json:"purpose"`
+	Seats      int64    `json:"seats"`
+	FirstUse   string   `json:"firstUse,omitempty"`
+	At         string   `json:"at"`
+	Evidence   []string `json:"evidence,omitempty"`
+	Facts      []string `json:"facts,omitempty"`
+	Points     string   `json:"reciprocity,omitempty"`
+}
+
+// digest identifies the request: the commons, entity, use, time, the
+// SHA-256 of each evidence envelope and the facts declared.
+func (e *Evaluator) requestDigest(r *Request, points string) string {
+	w := requestWire{Commons: e.commons.ID, Entity: r.Entity.ID, Commercial: r.Use.Commercial, Purpose: r.Use.Purpose,
+		Seats: r.Use.Seats, At: r.At.UTC().Format(time.RFC3339Nano), Facts: r.Facts, Points: points}
+	if !r.Use.FirstUse.IsZero() {
+		w.FirstUse = r.Use.FirstUse.UTC().Format(time.RFC3339Nano)
+	}
+	for _, ev := range r.Evidence {
+		sum := sha256.Sum256(ev)
+		w.Evidence = append(w.Evidence, "sha256:"+hex.EncodeToString(sum[:]))
+	}
+	b, err := canonjson.Marshal(w)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
