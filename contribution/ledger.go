@@ -206,12 +206,12 @@ func recognised(q Query) []weighted {
 }
 
 // recognisedIDs lists the commons q counts, sorted, with their weights.
-func recognisedIDs(q Query) ([]string, map[string]int64) {
+func recognisedIDs(q Query) ([]string, []int64) {
 	coms := recognised(q)
 	ids := make([]string, len(coms))
-	w := make(map[string]int64, len(coms))
+	w := make([]int64, len(coms))
 	for i, c := range coms {
-		ids[i], w[c.commons] = c.commons, c.weight
+		ids[i], w[i] = c.commons, c.weight
 	}
 	return ids, w
 }

@@ -30,9 +30,10 @@ type Store interface {
 	// Remove forgets the contribution or membership with this statement digest.
 	Remove(statement string) (removed bool, err error)
 	// Range calls fn for the contributions of contributor to each of commons
-	// (in the order given, each in date order) dated in (after, upTo].
-	// fn must not call back into the Store.
-	Range(contributor string, commons []string, after, upTo time.Time, fn func(commons string, r Record) error) error
+	// (in the order given, each in date order) dated in (after, upTo], with
+	// the index in commons of the one it was made to. fn must not call back
+	// into the Store.
+	Range(contributor string, commons []string, after, upTo time.Time, fn func(commons int, r Record) error) error
 	// RangeCommons calls fn for every contribution to commons dated in
 	// (after, upTo], grouped by contributor in key id order and in date order
 	// within a contributor. fn must not call back into the Store.
@@ -294,7 +295,7 @@ func window(es []entry, after, upTo int64) []entry {
 }
 
 // Range implements Store.
-func (s *MemStore) Range(contributor string, commons []string, after, upTo time.Time, fn func(string, Record) error) error {
+func (s *MemStore) Range(contributor string, commons []string, after, upTo time.Time, fn func(int, Record) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p := s.people[contributor]
@@ -302,7 +303,7 @@ func (s *MemStore) Range(contributor string, commons []string, after, upTo time.
 		return nil
 	}
 	a, u := after.UnixNano(), upTo.UnixNano()
-	for _, c := range commons {
+	for n, c := range commons {
 		ci := s.commons[c]
 		if ci == nil {
 			continue
@@ -313,7 +314,7 @@ func (s *MemStore) Range(contributor string, commons []string, after, upTo time.
 		}
 		es := window(p.series[i], a, u)
 		for k := range es {
-			if err := fn(c, s.record(&es[k])); err != nil {
+			if err := fn(n, s.record(&es[k])); err != nil {
 				return err
 			}
 		}

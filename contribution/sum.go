@@ -7,12 +7,15 @@ import (
 	"time"
 )
 
+// accumulator sums points and, when breakdown is set, their parts. The
+// breakdowns have few keys (commons, kinds) or arrive grouped (members are
+// summed one after another), so small slices beat maps here.
 type accumulator struct {
 	breakdown bool
 	total     int64
-	commons   map[string]int64
-	members   map[string]int64
-	kinds     map[string]int64
+	commons   []Share
+	members   []Share
+	kinds     []Share
 	stmts     []string
 }
 
@@ -24,32 +27,42 @@ func (a *accumulator) add(commons, member, kind, stmt string, v uint64) error {
 	if !a.breakdown {
 		return nil
 	}
-	if a.commons == nil {
-		a.commons, a.members, a.kinds = map[string]int64{}, map[string]int64{}, map[string]int64{}
+	a.commons = addShare(a.commons, commons, v)
+	if n := len(a.members); n > 0 && a.members[n-1].Key == member {
+		a.members[n-1].Points += Points(v)
+	} else {
+		a.members = addShare(a.members, member, v)
 	}
-	a.commons[commons] += int64(v)
-	a.members[member] += int64(v)
-	a.kinds[kind] += int64(v)
+	a.kinds = addShare(a.kinds, kind, v)
 	a.stmts = append(a.stmts, stmt)
 	return nil
 }
 
-func shares(m map[string]int64) []Share {
-	out := make([]Share, 0, len(m))
-	for k, v := range m {
-		out = append(out, Share{k, Points(v)})
+func addShare(list []Share, key string, v uint64) []Share {
+	for i := range list {
+		if list[i].Key == key {
+			list[i].Points += Points(v)
+			return list
+		}
 	}
-	slices.SortFunc(out, func(a, b Share) int { return cmp.Compare(a.Key, b.Key) })
-	return out
+	return append(list, Share{key, Points(v)})
+}
+
+func sortShares(list []Share) []Share {
+	if list == nil {
+		list = []Share{}
+	}
+	slices.SortFunc(list, func(a, b Share) int { return cmp.Compare(a.Key, b.Key) })
+	return list
 }
 
 func (a *accumulator) result() Reciprocity {
 	slices.Sort(a.stmts)
 	return Reciprocity{
 		Total:      Points(a.total),
-		ByCommons:  shares(a.commons),
-		ByMember:   shares(a.members),
-		ByKind:     shares(a.kinds),
+		ByCommons:  sortShares(a.commons),
+		ByMember:   sortShares(a.members),
+		ByKind:     sortShares(a.kinds),
 		Statements: slices.Compact(a.stmts),
 	}
 }
@@ -79,18 +92,36 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if err != nil {
 		return err
 	}
-	comIDs, weights := recognisedIDs(q)
+	st := &sumState{l: l, q: q, acc: acc, evalAt: evalAt}
+	st.comIDs, st.weights = recognisedIDs(q)
+	visit := st.visit // one closure per query, not per member
 	windowStart := time.Time{}
 	if q.Window > 0 {
 		windowStart = evalAt.Add(-q.Window)
 	}
+	var periods []period
 	for i := 0; i < len(members); {
 		j := i
 		for j < len(members) && members[j].Contributor == members[i].Contributor {
 			j++
 		}
-		if err := l.sumMember(q, members[i].Contributor, mergePeriods(members[i:j]), comIDs, weights, windowStart, cutoff, evalAt, acc); err != nil {
-			return err
+		st.member, st.all = members[i].Contributor, nil
+		periods = mergePeriods(periods[:0], members[i:j])
+		for _, p := range periods {
+			after := p.from.Add(-1)
+			if windowStart.After(after) {
+				after = windowStart
+			}
+			upTo := cutoff
+			if !p.until.IsZero() && p.until.Add(-1).Before(upTo) {
+				upTo = p.until.Add(-1)
+			}
+			if !upTo.After(after) {
+				continue
+			}
+			if err := l.store.Range(st.member, st.comIDs, after, upTo, visit); err != nil {
+				return err
+			}
 		}
 		i = j
 	}
@@ -101,8 +132,7 @@ type period struct{ from, until time.Time } // until zero = open
 
 // mergePeriods joins overlapping or touching periods so no contribution is
 // counted twice for two memberships of the same person in the same entity.
-func mergePeriods(ms []Membership) []period {
-	ps := make([]period, 0, len(ms))
+func mergePeriods(ps []period, ms []Membership) []period {
 	for _, m := range ms {
 		ps = append(ps, period{m.From, m.Until})
 	}
@@ -125,45 +155,34 @@ func mergePeriods(ms []Membership) []period {
 	return out
 }
 
-func (l *Ledger) sumMember(q Query, member string, periods []period, comIDs []string, weights map[string]int64, windowStart, cutoff, evalAt time.Time, acc *accumulator) error {
-	var all []Membership // member's memberships in every entity, fetched when a contribution names none
-	for _, p := range periods {
-		{
-			after := p.from.Add(-1)
-			if windowStart.After(after) {
-				after = windowStart
-			}
-			upTo := cutoff
-			if !p.until.IsZero() && p.until.Add(-1).Before(upTo) {
-				upTo = p.until.Add(-1)
-			}
-			if !upTo.After(after) {
-				continue
-			}
-			err := l.store.Range(member, comIDs, after, upTo, func(com string, r Record) error {
-				w := weights[com]
-				if r.Entity != "" && r.Entity != q.Entity {
-					return nil
-				}
-				kw := kindWeight(q, r.Kind)
-				v := weigh(r.Quantity, kw, w, evalAt.Sub(r.At), q.HalfLife)
-				if r.Entity == "" {
-					if all == nil {
-						var err error
-						if all, err = l.store.MembershipsOf(member); err != nil {
-							return err
-						}
-					}
-					v = splitShare(v, all, q.Entity, r.At)
-				}
-				return acc.add(com, member, r.Kind, r.Statement, v)
-			})
-			if err != nil {
+// sumState is one query's progress; visit sees each candidate record of the
+// current member.
+type sumState struct {
+	l       *Ledger
+	q       Query
+	acc     *accumulator
+	evalAt  time.Time
+	comIDs  []string
+	weights []int64
+	member  string
+	all     []Membership // member's memberships in every entity, fetched when a contribution names none
+}
+
+func (st *sumState) visit(ci int, r Record) error {
+	if r.Entity != "" && r.Entity != st.q.Entity {
+		return nil
+	}
+	v := weigh(r.Quantity, kindWeight(st.q, r.Kind), st.weights[ci], st.evalAt.Sub(r.At), st.q.HalfLife)
+	if r.Entity == "" {
+		if st.all == nil {
+			var err error
+			if st.all, err = st.l.store.MembershipsOf(st.member); err != nil {
 				return err
 			}
 		}
+		v = splitShare(v, st.all, st.q.Entity, r.At)
 	}
-	return nil
+	return st.acc.add(st.comIDs[ci], st.member, r.Kind, r.Statement, v)
 }
 
 // splitShare is entity's part of v when v is shared equally among the
