@@ -34,3 +34,11 @@ func (c *verifyCache) put(k cacheKey, r *sigResult) {
 	}
 	c.m[k] = r
 }
+
+// ResetCache forgets every cached signature check, so the next Verify of
+// any envelope checks signatures again (as for an envelope never seen).
+func (t *Trust) ResetCache() {
+	t.cache.mu.Lock()
+	defer t.cache.mu.Unlock()
+	t.cache.m = nil
+}

@@ -64,7 +64,11 @@ type Decision struct {
 	steps     []license.Step
 	eval      *Evaluator
 	req       *Request
-	points    string
+
+	// Backing arrays so a typical decision is one allocation.
+	stepsBuf [6]license.Step
+	factsBuf [4]FactUsed
+	path     Path
 }
 
 // Counted is a statement that counted toward the decision.
@@ -135,7 +139,11 @@ func (d *Decision) RequestDigest() string {
 	if d.req == nil {
 		return ""
 	}
-	return d.eval.requestDigest(d.req, d.points)
+	points := ""
+	if d.Reciprocity != nil {
+		points = d.Reciprocity.Total.String()
+	}
+	return d.eval.requestDigest(d.req, points)
 }
 
 // Entity returns the id of the entity decided for.

@@ -42,6 +42,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		return nil, fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
 	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e, req: r}
+	d.factsUsed = d.factsBuf[:0]
 	ent := r.Entity
 	ev := evidence{}
 	if len(r.Evidence) > 0 {
@@ -71,12 +72,11 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		d.facts.PointsKnown = true
 		if recip != nil {
 			d.facts.Points = int64(recip.Total)
-			d.points = recip.Total.String()
 			d.Reciprocity = recip
 		}
 	}
 
-	i, steps := e.terms.Evaluate(&d.facts, make([]license.Step, 0, len(e.terms.Clauses)))
+	i, steps := e.terms.Evaluate(&d.facts, d.stepsBuf[:0])
 	if i < 0 {
 		return nil, fmt.Errorf("%w: the terms have no default clause", ErrRequest)
 	}
@@ -130,16 +130,7 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 	f.Commercial = r.Use.Commercial
 	f.Purpose = r.Use.Purpose
 	f.FirstUse = r.Use.FirstUse
-	use := func(name, value string, p contribution.Provenance) bool {
-		self := p.SelfDeclared || p.By == ""
-		if self && !e.selfOK {
-			d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
-				Reason: "self-declared fact " + name + " not accepted: these terms need it attested"})
-			return false
-		}
-		d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: value, SelfDeclared: self, By: p.By, Statement: p.Statement})
-		return true
-	}
+	use := func(name, value string, p contribution.Provenance) bool { return e.useFact(d, name, value, p) }
 	if k := ent.Kind; k.Known && use("kind", string(k.Value), k.Provenance) {
 		f.Kind = string(k.Value)
 		f.KindAttested = !k.SelfDeclared && k.By != ""
@@ -172,36 +163,34 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 	}
 }
 
+// useFact records a fact the evaluation relies on, or, for a
+// self-declared fact these terms do not accept, ignores it with the reason.
+func (e *Evaluator) useFact(d *Decision, name, value string, p contribution.Provenance) bool {
+	self := p.SelfDeclared || p.By == ""
+	if self && !e.selfOK {
+		d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
+			Reason: "self-declared fact " + name + " not accepted: these terms need it attested"})
+		return false
+	}
+	d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: value, SelfDeclared: self, By: p.By, Statement: p.Statement})
+	return true
+}
+
 // pathAndValidity fills PathToFree and ValidUntil.
 func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution.Reciprocity, ev evidence) error {
-	until := d.ValidUntil
-	earliest := func(t time.Time) {
-		if !t.IsZero() && t.After(r.At) && (until.IsZero() || t.Before(until)) {
-			until = t
-		}
-	}
+	v := validity{at: r.At, until: d.ValidUntil}
 	for _, t := range ev.expiries {
-		earliest(t)
+		v.earliest(t)
 	}
 	// Leaves about time change their answer at known instants.
 	for _, s := range d.steps {
-		e.terms.Clauses[s.Clause].When.Walk(func(c *license.Condition) {
-			if c.TrialDays != nil {
-				earliest(c.TrialEnd(&d.facts))
-			}
-			if c.OnOrAfter != nil {
-				earliest(c.OnOrAfter.Time)
-			}
-		})
+		v.timeLeaves(e.terms.Clauses[s.Clause].When, &d.facts)
 	}
 	if e.recip != nil {
 		threshold := contribution.Points(e.recip.MinPoints * 1000)
 		cur := contribution.Points(d.facts.Points)
-		p := &Path{Threshold: threshold, Current: cur, Window: e.recip.Window(), HalfLife: e.recip.HalfLife()}
-		p.Counting = append(p.Counting, contribution.Recognition{Commons: e.commons.ID, Weight: 1000})
-		if e.recip.IncludeRecognised {
-			p.Counting = append(p.Counting, e.commons.Recognises...)
-		}
+		p := &d.path
+		*p = Path{Threshold: threshold, Current: cur, Window: e.recip.Window(), HalfLife: e.recip.HalfLife(), Counting: e.counting}
 		if cur < threshold {
 			p.Shortfall = threshold - cur
 		} else if d.Clause == e.terms.Clauses[e.recipClause].ID {
@@ -220,7 +209,7 @@ func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution
 			}
 			if ok {
 				p.FreeUntil = t
-				earliest(t)
+				v.earliest(t)
 			}
 		}
 		// A path is shown to those who pay, and to those free through it.
@@ -228,8 +217,38 @@ func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution
 			d.PathToFree = p
 		}
 	}
-	d.ValidUntil = until
+	d.ValidUntil = v.until
 	return nil
+}
+
+// validity tracks the earliest future instant a decision could change.
+type validity struct {
+	at, until time.Time
+}
+
+func (v *validity) earliest(t time.Time) {
+	if !t.IsZero() && t.After(v.at) && (v.until.IsZero() || t.Before(v.until)) {
+		v.until = t
+	}
+}
+
+func (v *validity) timeLeaves(c *license.Condition, f *license.Facts) {
+	if c == nil {
+		return
+	}
+	switch {
+	case c.TrialDays != nil:
+		v.earliest(c.TrialEnd(f))
+	case c.OnOrAfter != nil:
+		v.earliest(c.OnOrAfter.Time)
+	}
+	for _, s := range c.All {
+		v.timeLeaves(s, f)
+	}
+	for _, s := range c.Any {
+		v.timeLeaves(s, f)
+	}
+	v.timeLeaves(c.Not, f)
 }
 
 // evidence is what verifying a request's envelopes established.

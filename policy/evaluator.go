@@ -44,6 +44,7 @@ type Evaluator struct {
 	recipClause int // index of the clause holding the reciprocity rule, -1 if none
 	kindWeights map[string]int64
 	recognised  map[string]int64
+	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.
@@ -71,8 +72,10 @@ func Compile(cfg Config) (*Evaluator, error) {
 				e.kindWeights[k] = int64(w)
 			}
 		}
+		e.counting = []contribution.Recognition{{Commons: cfg.Commons.ID, Weight: 1000}}
 		if e.recip.IncludeRecognised {
 			e.recognised = cfg.Commons.RecognisedWeights()
+			e.counting = append(e.counting, cfg.Commons.Recognises...)
 		}
 		for i, c := range cfg.Terms.Clauses {
 			if c.When != nil && containsReciprocity(c.When) {

@@ -1,0 +1,90 @@
+package policy
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"testing"
+
+	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
+)
+
+// BenchmarkEvaluatePPL: the built-in PPL-with-reciprocity terms, a
+// for-profit that must pay, reciprocity already summarised by the ledger.
+func BenchmarkEvaluatePPL(b *testing.B) {
+	w := newWorld(b)
+	e := w.evaluator(b, "ppl-reciprocity")
+	recip := contribution.Reciprocity{Total: 40_000}
+	r := &Request{Entity: contribution.Entity{ID: "acme", Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit, Provenance: contribution.Provenance{By: id("registrar")}}},
+		Use: Use{Commercial: true, Seats: 3}, At: at, Reciprocity: &recip}
+	d, err := e.Evaluate(r)
+	if err != nil || d.Outcome != Pay {
+		b.Fatal(d, err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.Evaluate(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// evidence100 is one membership and 99 contributions for acme.
+func evidence100(b *testing.B) [][]byte {
+	ev := [][]byte{memberOf(b, "acme", "alice")}
+	for i := range 99 {
+		ev = append(ev, contributed(b, "steward-alpha", "alpha", "alice", "code", int64(i+1), i%300))
+	}
+	return ev
+}
+
+// BenchmarkRawVerify100 is the floor: 100 crypto/ed25519 verifications of
+// the same envelopes' PAE bytes.
+func BenchmarkRawVerify100(b *testing.B) {
+	type item struct {
+		pub ed25519.PublicKey
+		msg []byte
+		sig []byte
+	}
+	var items []item
+	for i, raw := range evidence100(b) {
+		env, err := attest.ParseEnvelope(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		k := pub("steward-alpha")
+		if i == 0 {
+			k = pub("entity-acme")
+		}
+		items = append(items, item{k, attest.PAE(env.PayloadType, env.Payload), env.Signatures[0].Sig})
+	}
+	for b.Loop() {
+		for _, it := range items {
+			if !ed25519.Verify(it.pub, it.msg, it.sig) {
+				b.Fatal("verify")
+			}
+		}
+	}
+}
+
+func BenchmarkEvaluateWithEvidence(b *testing.B) {
+	for _, cached := range []bool{false, true} {
+		b.Run(fmt.Sprintf("cached=%v", cached), func(b *testing.B) {
+			w := newWorld(b)
+			e := w.evaluator(b, "ppl-reciprocity")
+			r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence100(b)}
+			d, err := e.Evaluate(r)
+			if err != nil || len(d.Ignored) != 0 {
+				b.Fatal(err, d.Ignored)
+			}
+			for b.Loop() {
+				if !cached {
+					w.trust.ResetCache()
+				}
+				if _, err := e.Evaluate(r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
