@@ -227,9 +227,16 @@ func kindWeight(q Query, kind string) int64 {
 // before each rounding down. With the bounds on quantity and weights the
 // result fits in int64.
 func weigh(qty Quantity, kw, rw int64, age, halfLife time.Duration) uint64 {
-	hi, lo := bits.Mul64(uint64(qty), uint64(kw))
+	return decayed(mulDiv1000(mulDiv1000(uint64(qty), uint64(kw)), uint64(rw)), age, halfLife)
+}
+
+// mulDiv1000 is a×b/1000 rounded down, in 128 bits when it must be (the
+// 64-bit path lets the compiler divide by multiplying).
+func mulDiv1000(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	if hi == 0 {
+		return lo / 1000
+	}
 	v, _ := bits.Div64(hi, lo, 1000)
-	hi, lo = bits.Mul64(v, uint64(rw))
-	v, _ = bits.Div64(hi, lo, 1000)
-	return decayed(v, age, halfLife)
+	return v
 }

@@ -296,6 +296,25 @@ func window(es []entry, after, upTo int64) []entry {
 
 // Range implements Store.
 func (s *MemStore) Range(contributor string, commons []string, after, upTo time.Time, fn func(int, Record) error) error {
+	return s.rangeResolved(contributor, s.resolve(commons), after, upTo, fn)
+}
+
+// resolve maps commons ids to their indexes; an unknown one gets an index no
+// contributor has. A query resolves once, not once per member.
+func (s *MemStore) resolve(commons []string) []uint32 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	idx := make([]uint32, len(commons))
+	for n, c := range commons {
+		idx[n] = ^uint32(0)
+		if ci := s.commons[c]; ci != nil {
+			idx[n] = ci.idx
+		}
+	}
+	return idx
+}
+
+func (s *MemStore) rangeResolved(contributor string, commons []uint32, after, upTo time.Time, fn func(int, Record) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	p := s.people[contributor]
@@ -304,11 +323,7 @@ func (s *MemStore) Range(contributor string, commons []string, after, upTo time.
 	}
 	a, u := after.UnixNano(), upTo.UnixNano()
 	for n, c := range commons {
-		ci := s.commons[c]
-		if ci == nil {
-			continue
-		}
-		i, ok := slices.BinarySearch(p.commons, ci.idx)
+		i, ok := slices.BinarySearch(p.commons, c)
 		if !ok {
 			continue
 		}
@@ -322,9 +337,10 @@ func (s *MemStore) Range(contributor string, commons []string, after, upTo time.
 	return nil
 }
 
-// RangeCommons implements Store.
-func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(string, Record) error) error {
-	s.mu.RLock()
+// sortedCommons returns the index of commons with its contributors sorted by
+// key id. Ingest appends; the first reader after it sorts. Called and
+// returning with the read lock held.
+func (s *MemStore) sortedCommons(commons string) *commonsIndex {
 	ci := s.commons[commons]
 	for ci != nil && !ci.sorted { // an ingest may slip in between; sort again
 		s.mu.RUnlock()
@@ -337,6 +353,13 @@ func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(s
 		s.mu.Unlock()
 		s.mu.RLock()
 	}
+	return ci
+}
+
+// RangeCommons implements Store.
+func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(string, Record) error) error {
+	s.mu.RLock()
+	ci := s.sortedCommons(commons)
 	defer s.mu.RUnlock()
 	if ci == nil {
 		return nil

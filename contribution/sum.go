@@ -99,6 +99,13 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if q.Window > 0 {
 		windowStart = evalAt.Add(-q.Window)
 	}
+	rangeFn := l.store.Range
+	if ms, ok := l.store.(*MemStore); ok {
+		idx := ms.resolve(st.comIDs)
+		rangeFn = func(who string, _ []string, after, upTo time.Time, fn func(int, Record) error) error {
+			return ms.rangeResolved(who, idx, after, upTo, fn)
+		}
+	}
 	var periods []period
 	for i := 0; i < len(members); {
 		j := i
@@ -119,7 +126,7 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 			if !upTo.After(after) {
 				continue
 			}
-			if err := l.store.Range(st.member, st.comIDs, after, upTo, visit); err != nil {
+			if err := rangeFn(st.member, st.comIDs, after, upTo, visit); err != nil {
 				return err
 			}
 		}
