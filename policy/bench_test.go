@@ -79,7 +79,11 @@ func BenchmarkEvaluateWithEvidence(b *testing.B) {
 			}
 			for b.Loop() {
 				if !cached {
+					// Fresh evidence: nothing verified or decoded before.
 					w.trust.ResetCache()
+					e.decoded.mu.Lock()
+					e.decoded.m = nil
+					e.decoded.mu.Unlock()
 				}
 				if _, err := e.Evaluate(r); err != nil {
 					b.Fatal(err)

@@ -363,25 +363,22 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 // ingest adds a verified contribution or membership to the request's own
 // ledger, refusing contributions to commons that do not count here.
 func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity string) error {
-	if v.Statement.PredicateType == contribution.ContributionPredicateType {
-		c, err := contribution.DecodeContribution(v, l)
-		if err != nil {
-			return err
-		}
+	d := e.decode(v, l)
+	if d.err != nil {
+		return d.err
+	}
+	if c := d.contribution; c != nil {
 		if c.Commons != e.commons.ID && (e.recognised == nil || e.recognised[c.Commons] == 0) {
 			return fmt.Errorf("%w: contribution to %q, which %q does not recognise", ErrWrongCommons, c.Commons, e.commons.ID)
 		}
-		_, err = l.AddContribution(c)
+		_, err := l.AddContribution(*c)
 		return err
 	}
-	m, err := contribution.DecodeMembership(v)
-	if err != nil {
-		return err
-	}
+	m := d.membership
 	if m.Entity != entity {
 		return fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
 	}
-	_, err = l.AddMembership(m)
+	_, err := l.AddMembership(*m)
 	return err
 }
 

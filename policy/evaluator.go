@@ -45,6 +45,7 @@ type Evaluator struct {
 	kindWeights map[string]int64
 	recognised  map[string]int64
 	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
+	decoded     decodeCache
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.

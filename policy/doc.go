@@ -1,0 +1,55 @@
+// Package policy decides whether an entity must pay to use a commons: the
+// library's main job, called by a marketplace for every quote.
+//
+// An Evaluator is compiled once from terms (package license), the commons
+// they govern (with the commons it recognises) and a trust configuration
+// (package attest). It is immutable apart from internal caches and safe for
+// concurrent use. Evaluate takes a Request — the entity, the use
+// (commercial or not, purpose, seats, first use), the time (explicit; there
+// is no hidden clock) and the evidence — and returns a Decision:
+//
+//   - Outcome free, pay or deny, and for pay the Price from the terms'
+//     schedule (seats, revenue band), in integer minor units;
+//   - the deciding Clause and every clause tried, each with why it held or
+//     not ("reciprocity 40.000 < 100");
+//   - the Obligations owed (attribution, share-alike, …);
+//   - the facts used, each marked attested (by which key) or self-declared;
+//     self-declared facts count only if the Config accepts them;
+//   - the evidence Counted and the evidence Ignored, each with its reason
+//     (bad signature, untrusted key, out of scope, expired, revoked, wrong
+//     commons, malformed…);
+//   - PathToFree: for a paying entity under terms with a reciprocity rule,
+//     the points still missing and which commons count toward them; for an
+//     entity free through reciprocity, when its contributions will have
+//     decayed below the threshold;
+//   - ValidUntil: the earliest time the same request could be decided
+//     differently (evidence expiring, decay crossing the threshold, a trial
+//     ending, a change date, a grant expiring);
+//   - the terms digest and a request digest.
+//
+// A Decision renders as canonical JSON (MarshalJSON: the same request gives
+// the same bytes) and as a short text (Explain).
+//
+// # Evidence
+//
+// Evidence is DSSE envelopes. Each is verified with the Trust at the
+// request's time; one that fails is listed in Ignored with its reason and
+// changes nothing else. Entity statements (registrar-attested or
+// self-declared facts) about the requesting entity supply its facts;
+// contributions and memberships go into a ledger for the request, unless
+// the request brings its own Ledger (or a Reciprocity already summarised,
+// the fast path for a backend that keeps a ledger up to date). A
+// contribution to a commons that is neither this one nor one it recognises
+// is ignored as the wrong commons. Verification and decoding are cached by
+// envelope bytes and statement digest, so evidence presented again costs
+// no signature check.
+//
+// # Grants
+//
+// SignGrant signs a decision as a grant statement (GrantPredicateType):
+// who may use which commons under which terms digest, on what outcome and
+// price, against which payment, from when until when. VerifyGrant checks
+// one offline with an attest.Trust that scopes the marketplace's key. A
+// grant presented as evidence, for this commons, entity and terms, decides
+// the request until it expires.
+package policy
