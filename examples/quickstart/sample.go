@@ -143,4 +143,6 @@ func newSample(at time.Time) (*sample, error) {
 	return s, nil
 }
 
-func (s *sample) pub(label string) ed25519.PublicKey { return s.keys[label].Public().(ed25519.PublicKey) }
+func (s *sample) pub(label string) ed25519.PublicKey {
+	return s.keys[label].Public().(ed25519.PublicKey)
+}
