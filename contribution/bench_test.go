@@ -149,4 +149,3 @@ func BenchmarkMemoryPerContribution(b *testing.B) {
 		runtime.KeepAlive(l)
 	}
 }
-

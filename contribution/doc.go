@@ -1,7 +1,95 @@
 // Package contribution models commons, contributors, entities, memberships
-// and contributions, decodes them from verified attestations, and keeps a
-// ledger that answers how much an entity has contributed.
+// and contributions; reads them from verified attestations; and keeps a
+// ledger that says, fast and exactly, how much an entity has contributed.
 //
-// See the README of the module and the types below; the ledger's counting
-// rules are on Ledger.Reciprocity.
+// # Model
+//
+// A Commons has stewards (key ids) who attest contributions to it, and
+// recognises other commons at a weight: a contribution to a recognised
+// commons counts at that weight, attested by that commons' own stewards.
+// A Contributor is identified by the key id (attest.KeyID, the OpenSSH
+// SHA256 fingerprint) of their Ed25519 key. An Entity is the party a license
+// decision is about; each of its facts (kind, worker-owned, surplus to
+// workers, headcount, annual revenue in integer minor units and an ISO 4217
+// code) carries its Provenance: the statement digest and signer, and whether
+// the entity declared it about itself. A Membership ties a contributor to an
+// entity for [From, Until). A Contribution is made to one commons by one
+// contributor, optionally for a named entity, of a kind, with a Quantity in
+// thousandths of its unit, dated At (for work over a period, From..At, dated
+// at its end), with evidence references and the digest of its statement.
+//
+// Points and weights are int64 thousandths (Points(1000) is one point;
+// weight 1000 is ×1). No float is used anywhere, so every platform gets the
+// same bits.
+//
+// # Predicates
+//
+// Three in-toto predicate types, each with a JSON Schema embedded in the
+// package (Schema returns it) and read strictly (internal/canonjson: no
+// duplicate keys, no unknown fields), then validated by the schema:
+//
+//	https://github.com/peerproduction/ppl/predicates/contribution/v1
+//	  {"commons","contributor":"SHA256:…","entity"?,"kind":"code","quantity":"1.5",
+//	   "unit","from"?,"at","evidence"?:[…]}          subject commons:<commons>
+//	https://github.com/peerproduction/ppl/predicates/membership/v1
+//	  {"entity","memberKey":"<32-byte key, std base64>","role"?,"from","until"?}
+//	                                                  subject entity:<entity>
+//	https://github.com/peerproduction/ppl/predicates/entity/v1
+//	  {"entity","name"?,"key"?:"SHA256:…","kind"?,"workerOwned"?,"surplusToWorkers"?,
+//	   "headcount"?,"annualRevenue"?:{"amount","currency"},"asOf"}
+//	                                                  subject entity:<entity>
+//
+// Times are RFC 3339; quantities are decimal strings with at most three
+// decimals, at most MaxQuantity. All three accept attest's optional
+// validFrom/validUntil. Who must sign, checked by the decoders on top of
+// attest's Trust:
+//
+//   - a contribution (DecodeContribution): the subject names the predicate's
+//     commons, the commons is known to the Registry, and a steward of it is
+//     among the verified signers;
+//   - a membership (DecodeMembership): a key trusted for entity:<id> and the
+//     member's own key (memberKey; the member's id is its key id), both in one
+//     envelope, so no entity can claim someone else's work;
+//   - entity facts (DecodeEntity): a key trusted for entity:<id> and this
+//     predicate. Facts are marked SelfDeclared when the signer is the entity's
+//     own key (the predicate's "key", or keys the caller names); a registrar's
+//     signature, when present, is preferred.
+//
+// Failures are *Error values carrying the statement digest, a JSON pointer
+// into the predicate and the key id, wrapping one of the Err sentinels.
+// Nothing is ingested unless every check passes. The New*Statement builders
+// make statements that pass the same checks, ready for attest.SignStatement.
+//
+// # Counting
+//
+// Ledger.Reciprocity(Query) sums, for entity E as seen at time At, the
+// contributions of each member of E made while a member (memberships of one
+// person in one entity are merged first, so overlaps count once), to the
+// query's commons and those it recognises, dated in (At-Window, At]:
+//
+//	points = quantity × kindWeight/1000 × recognitionWeight/1000 × 2^(-(At-date)/HalfLife)
+//
+// each step rounded down, in 128-bit integers where needed. Decay is an
+// integer algorithm: the exponent's whole part is a shift, its fraction is
+// taken to 1/65536 and looked up in two tables (2^(-a/1024), 2^(-b/65536),
+// Q62) built with math/big at start-up. Conservation: a contribution naming
+// an entity counts for that entity alone (and only while its contributor is a
+// member); one naming none is split among the distinct entities its
+// contributor was a member of at its date: each gets ⌊v/k⌋ and the first
+// v mod k in entity-id order get one thousandth more, so the parts add up
+// to v. Contributions dated after At never count. The result's breakdowns
+// (by commons, member, kind; sorted by key) each add up to Total.
+//
+// Ledger.FallsBelow bisects for the first time the total of the present
+// contributions drops below a threshold; Ledger.ContributorPoints gives each
+// contributor's points for payouts.
+//
+// # Storage
+//
+// Store is the seam for an application's own database. MemStore, the
+// default, keeps per contributor, per commons, a date-sorted slice of 40-byte
+// entries (one map lookup per member and a binary search per commons per
+// query) and finds a statement by a 64-bit hash of its digest. It is
+// idempotent by digest, accepts contributions in any order, and Revoke
+// removes whatever a digest added. All methods are safe for concurrent use.
 package contribution

@@ -200,4 +200,3 @@ func TestEntityProvenance(t *testing.T) {
 		t.Fatalf("registrar-attested: %+v", reg.WorkerOwned)
 	}
 }
-
