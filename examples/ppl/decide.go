@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/policy"
+)
+
+// cmdDecide decides a request; with grant set it also signs the decision.
+func cmdDecide(args []string, out io.Writer, grant bool) error {
+	name := "decide"
+	syn := "ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR..."
+	if grant {
+		name = "grant"
+		syn = "ppl grant -key FILE -payment REF [-until TIME] " + strings.TrimPrefix(syn, "ppl decide ")
+	}
+	fs := newFlags(name, syn)
+	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
+	termsRef := fs.String("terms", "ppl-reciprocity", "built-in terms id or terms file")
+	entity := fs.String("entity", "", "the entity asking")
+	commercial := fs.Bool("commercial", false, "the use is commercial")
+	purpose := fs.String("purpose", "", "purpose of the use, e.g. production, prototype, personal")
+	seats := fs.Int64("seats", 1, "seats, for per-seat prices")
+	asJSON := fs.Bool("json", false, "print the decision as JSON")
+	var at, firstUse, until timeFlag
+	fs.Var(&at, "at", "time to decide at (required: there is no hidden clock)")
+	fs.Var(&firstUse, "first-use", "when the entity first used the commons (trials)")
+	var keyPath, payment *string
+	if grant {
+		keyPath = fs.String("key", "", "the marketplace's private key that signs the grant")
+		payment = fs.String("payment", "", "payment reference (required for a pay decision)")
+		fs.Var(&until, "until", "grant ends at this time at the latest")
+	}
+	if err := parse(fs, args, out, syn); err != nil {
+		return err
+	}
+	if *trustPath == "" || *entity == "" || at.t.IsZero() {
+		return usage("%s: -trust, -entity and -at are required (usage: %s)", name, syn)
+	}
+	cfg, err := loadConfig(*trustPath)
+	if err != nil {
+		return usage("%s: -trust: %v", name, err)
+	}
+	terms, err := loadTerms(*termsRef)
+	if err != nil {
+		return usage("%s: -terms: %v", name, err)
+	}
+	eval, err := policy.Compile(policy.Config{Terms: terms, Commons: cfg.commons, Peers: cfg.peers, Trust: cfg.trust, AcceptSelfDeclared: cfg.selfOK})
+	if err != nil {
+		return usage("%s: %v", name, err)
+	}
+	evidence, err := readEvidence(fs.Args())
+	if err != nil {
+		return usage("%s: %v", name, err)
+	}
+	d, err := eval.Evaluate(&policy.Request{Entity: contribution.Entity{ID: *entity},
+		Use: policy.Use{Commercial: *commercial, Purpose: *purpose, Seats: *seats, FirstUse: firstUse.t}, At: at.t, Evidence: evidence})
+	if err != nil {
+		return usage("%s: %v", name, err)
+	}
+	if grant {
+		if *keyPath == "" {
+			return usage("grant: -key FILE is required")
+		}
+		key, err := loadPrivateKey(*keyPath)
+		if err != nil {
+			return usage("grant: -key: %v", err)
+		}
+		env, err := policy.SignGrant(d, key, *payment, until.t)
+		if err != nil {
+			return refused("grant: %v", err)
+		}
+		b, err := env.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(append(b, '\n'))
+		return err
+	}
+	if *asJSON {
+		var b []byte
+		if b, err = d.MarshalJSON(); err != nil {
+			return err
+		}
+		_, err = out.Write(append(b, '\n'))
+	} else {
+		_, err = fmt.Fprint(out, d.Explain())
+	}
+	if err == nil && d.Outcome == policy.Deny {
+		return refused("decide: use denied by clause %q", d.Clause)
+	}
+	return err
+}
+
+// readEvidence reads envelope files; a directory contributes its *.json
+// files in name order.
+func readEvidence(paths []string) ([][]byte, error) {
+	var files []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(p, "*.json"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(matches)
+		files = append(files, matches...)
+	}
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}

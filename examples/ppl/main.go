@@ -1,0 +1,142 @@
+// Command ppl is the way a steward, a registrar or a buyer works with
+// peer production licensing without writing Go.
+//
+//	go run ./examples/ppl help
+//	go install github.com/peerproduction/ppl/examples/ppl@latest
+//
+// Commands:
+//
+//	ppl keygen [-format openssh|pem] [-comment c] -o FILE   make an Ed25519 key; prints its key id
+//	ppl fingerprint FILE                                    print a key's id (as ssh-keygen -l)
+//	ppl sign contribution|membership|entity|revocation ...  sign a statement (DSSE envelope)
+//	ppl sign -ssh -key FILE -n NAMESPACE FILE               sign a file as ssh-keygen -Y sign does
+//	ppl verify -trust FILE -at TIME ENVELOPE                verify a statement
+//	ppl verify -ssh -allowed-signers FILE -I ID -n NS -sig SIG FILE
+//	ppl verify -grant -trust FILE -at TIME GRANT            verify a grant
+//	ppl terms list | show ID | check FILE                   built-in terms; validate a terms file
+//	ppl decide -trust FILE -entity ID -at TIME [...] EVIDENCE...   decide free / pay / deny
+//	ppl grant -key FILE -payment REF [decide flags] EVIDENCE...   sign a decision as a grant
+//
+// Exit status: 0 success, 1 refused (verification failed, use denied),
+// 2 usage error. Errors go to stderr on one line that says what to do.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// exitError carries an exit status with a one-line message.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+func usage(format string, args ...any) error {
+	return &exitError{code: 2, msg: fmt.Sprintf(format, args...)}
+}
+
+func refused(format string, args ...any) error {
+	return &exitError{code: 1, msg: fmt.Sprintf(format, args...)}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run is main without the process: the tests call it too.
+func run(args []string, stdout, stderr io.Writer) int {
+	err := dispatch(args, stdout)
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.code != 0 {
+			fmt.Fprintln(stderr, "ppl:", ee.msg)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(stderr, "ppl:", err)
+	return 1
+}
+
+const help = `ppl: peer production licensing from the command line
+
+  ppl keygen [-format openssh|pem] [-comment C] -o FILE
+  ppl fingerprint FILE
+  ppl sign contribution -key FILE (-in JSON | -commons ID -contributor KEYFILE|ID -kind K -quantity N -unit U -at TIME [-entity ID]) [-o OUT]
+  ppl sign membership   -key FILE (-in JSON | -entity ID -member KEYFILE -from TIME [-until TIME] [-role R]) [-o OUT]
+  ppl sign membership   -key MEMBERKEY -add-to ENVELOPE [-o OUT]      (the member's second signature)
+  ppl sign entity       -key FILE (-in JSON | -entity ID -kind K [-worker-owned] [-surplus-to-workers] [-headcount N] [-revenue N -currency C] -as-of TIME) [-o OUT]
+  ppl sign revocation   -key FILE (-statement DIGEST | -revoke-key KEYFILE|ID -from TIME) [-reason R] [-o OUT]
+  ppl sign -ssh -key FILE -n NAMESPACE FILE                        (writes FILE.sig)
+  ppl verify -trust FILE -at TIME ENVELOPE
+  ppl verify -ssh -allowed-signers FILE -I PRINCIPAL -n NAMESPACE -sig SIGFILE FILE
+  ppl verify -grant -trust FILE -at TIME GRANT
+  ppl terms list | show ID | check FILE
+  ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
+  ppl grant  -key FILE -payment REF [-until TIME] [decide flags] EVIDENCE|DIR...
+
+TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
+The trust file names the commons, the commons it recognises and who may attest what;
+see 'ppl help trust'. Run 'ppl COMMAND -h' for a command's flags.
+Exit status: 0 success, 1 refused or failed verification, 2 usage error.
+`
+
+const helpTrust = `A trust file (JSON):
+
+  {
+    "commons": {"id": "alpha", "name": "Alpha", "stewards": ["steward.pub"],
+                "recognises": [{"commons": "beta", "weight": 0.5}]},
+    "peers":   [{"id": "beta", "stewards": ["beta-steward.pub"]}],
+    "rules": [
+      {"key": "steward.pub", "predicates": ["contribution"], "subjects": ["commons:alpha"]},
+      {"key": "registrar.pub", "predicates": ["entity", "revocation"], "subjects": ["entity:*", "statement:*"]},
+      {"key": "acme.pub", "predicates": ["membership"], "subjects": ["entity:acme"]},
+      {"key": "marketplace.pub", "predicates": ["grant"], "subjects": ["commons:alpha", "entity:*"],
+       "from": "2026-01-01", "until": "2028-01-01"}
+    ],
+    "acceptSelfDeclared": false
+  }
+
+Keys are public key files (.pub, PEM) relative to the trust file, or inline
+"ssh-ed25519 AAAA..." lines. Predicates are contribution, membership, entity,
+revocation, grant, or full predicate type URIs.
+`
+
+func dispatch(args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, help)
+		return usage("no command given: run 'ppl help'")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "help", "-h", "--help":
+		if len(rest) > 0 && rest[0] == "trust" {
+			fmt.Fprint(out, helpTrust)
+			return nil
+		}
+		fmt.Fprint(out, help)
+		return nil
+	case "keygen":
+		return cmdKeygen(rest, out)
+	case "fingerprint":
+		return cmdFingerprint(rest, out)
+	case "sign":
+		return cmdSign(rest, out)
+	case "verify":
+		return cmdVerify(rest, out)
+	case "terms":
+		return cmdTerms(rest, out)
+	case "decide":
+		return cmdDecide(rest, out, false)
+	case "grant":
+		return cmdDecide(rest, out, true)
+	}
+	return usage("unknown command %q: run 'ppl help'", cmd)
+}
