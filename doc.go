@@ -49,6 +49,29 @@
 // Arrows run one way: policy imports license, contribution and attest;
 // contribution imports attest; nothing imports policy.
 //
+// # End to end
+//
+// A steward attests a contribution; the entity and its member co-sign a
+// membership; a marketplace decides and signs a grant:
+//
+//	st, _ := contribution.NewContributionStatement(contribution.Contribution{
+//		Commons: "alpha", Contributor: attest.KeyID(devPub), Kind: "code",
+//		Quantity: 40_000, Unit: "points", At: at})
+//	env, _ := attest.SignStatement(st, stewardKey)   // a DSSE envelope
+//
+//	terms, _ := license.Builtin("ppl-reciprocity")
+//	trust, _ := attest.NewTrust(attest.Rule{Key: stewardPub,
+//		PredicateTypes: []string{contribution.ContributionPredicateType},
+//		Subjects: []string{"commons:alpha"}} /* , … */)
+//	eval, _ := policy.Compile(policy.Config{Terms: terms, Commons: alpha, Trust: trust})
+//	d, _ := eval.Evaluate(&policy.Request{Entity: contribution.Entity{ID: "acme"},
+//		Use: policy.Use{Commercial: true, Seats: 5}, At: at, Evidence: evidence})
+//	fmt.Print(d.Explain())    // outcome, price, clauses with reasons, path to free
+//	grant, _ := policy.SignGrant(d, marketKey, "invoice-42", at.AddDate(1, 0, 0))
+//
+// examples/quickstart runs this on sample data; examples/ppl does it from
+// the command line.
+//
 // # Conventions
 //
 // Money is an integer number of minor units with an ISO 4217 code; time is
