@@ -1,0 +1,166 @@
+package payout
+
+import (
+	"cmp"
+	"math/bits"
+	"slices"
+
+	"github.com/peerproduction/ppl/contribution"
+)
+
+// Share is one recipient's part of an allocation.
+type Share struct {
+	Recipient string              // contributor key id
+	Points    contribution.Points // their weighted points
+	Computed  int64               // their share of this payment, before carry-over
+	CarriedIn int64               // owed to them from earlier periods
+	Paid      int64               // paid now: Computed+CarriedIn, or 0 when below the minimum
+	CarryOut  int64               // carried to the next period
+}
+
+// Allocation divides one payment. Its amounts always add up exactly:
+//
+//	Payment.Amount + Σ CarriedIn = Association + Σ Paid + Σ CarryOut
+//
+// and no amount is negative.
+type Allocation struct {
+	Payment     Payment
+	TermsDigest string
+	Association int64
+	TotalPoints contribution.Points
+	Pool        int64 // what contributors share: Payment.Amount - Association
+	Shares      []Share
+}
+
+// Allocate divides payment according to plan and the contributors' points
+// in the ledger at payment.At. carried holds amounts owed from earlier
+// periods by recipient (nil for none); the result says what is carried on.
+//
+// Rounding: the association gets floor(amount × bp / 10000); each
+// contributor floor(pool × points / total); the minor units left over (fewer
+// than the number of contributors) go one each to the largest remainders,
+// ties broken by key id in ascending byte order. With no contributor in the
+// window the association receives the whole payment (or, with no
+// association share configured, the whole payment is still the
+// association's: there is nobody else to pay).
+func Allocate(plan *Plan, l *contribution.Ledger, payment Payment, termsDigest string, carried map[string]int64) (*Allocation, error) {
+	if err := plan.Check(); err != nil {
+		return nil, err
+	}
+	if err := payment.check(plan); err != nil {
+		return nil, err
+	}
+	points, total, err := l.ContributorPoints(plan.Query(payment.At))
+	if err != nil {
+		return nil, err
+	}
+	return allocate(plan, points, total, payment, termsDigest, carried), nil
+}
+
+func allocate(plan *Plan, points []contribution.Share, total contribution.Points, payment Payment, termsDigest string, carried map[string]int64) *Allocation {
+	a := &Allocation{Payment: payment, TermsDigest: termsDigest, TotalPoints: total}
+	a.Association = mulDiv(payment.Amount, plan.AssociationBP, 10000)
+	a.Pool = payment.Amount - a.Association
+	if total <= 0 {
+		a.Association, a.Pool = payment.Amount, 0
+	}
+	type rem struct {
+		i   int
+		rem uint64
+	}
+	a.Shares = make([]Share, len(points))
+	rems := make([]rem, 0, len(points))
+	var given int64
+	for i, p := range points {
+		q, r := mulDivRem(a.Pool, int64(p.Points), int64(total))
+		a.Shares[i] = Share{Recipient: p.Key, Points: p.Points, Computed: q}
+		given += q
+		rems = append(rems, rem{i, r})
+	}
+	if left := a.Pool - given; left > 0 {
+		slices.SortFunc(rems, func(x, y rem) int {
+			if c := cmp.Compare(y.rem, x.rem); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Shares[x.i].Recipient, a.Shares[y.i].Recipient)
+		})
+		for _, r := range rems[:left] {
+			a.Shares[r.i].Computed++
+		}
+	}
+	// Carry-over: what is owed from before joins this period's share; a
+	// total below the minimum waits for the next period.
+	var seen map[string]bool
+	if len(carried) > 0 {
+		seen = make(map[string]bool, len(carried))
+	}
+	for i := range a.Shares {
+		s := &a.Shares[i]
+		if seen != nil {
+			s.CarriedIn = carried[s.Recipient]
+			seen[s.Recipient] = true
+		}
+		settle(s, plan.MinimumPayout)
+	}
+	// Recipients owed from before but with no points now keep what they are
+	// owed: it is carried on, or paid once it reaches the minimum.
+	appended := false
+	for _, r := range sortedKeys(carried) {
+		if !seen[r] && carried[r] > 0 {
+			s := Share{Recipient: r, CarriedIn: carried[r]}
+			settle(&s, plan.MinimumPayout)
+			a.Shares = append(a.Shares, s)
+			appended = true
+		}
+	}
+	// The ledger returns recipients sorted by key id; keep that order.
+	if appended || !slices.IsSortedFunc(a.Shares, byRecipient) {
+		slices.SortFunc(a.Shares, byRecipient)
+	}
+	return a
+}
+
+func settle(s *Share, minimum int64) {
+	owed := s.Computed + s.CarriedIn
+	if owed >= minimum && owed > 0 {
+		s.Paid = owed
+	} else {
+		s.CarryOut = owed
+	}
+}
+
+func sortedKeys(m map[string]int64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// CarriedOut returns what the allocation carries to the next period, by
+// recipient: the carried argument of the next Allocate.
+func (a *Allocation) CarriedOut() map[string]int64 {
+	out := map[string]int64{}
+	for _, s := range a.Shares {
+		if s.CarryOut > 0 {
+			out[s.Recipient] = s.CarryOut
+		}
+	}
+	return out
+}
+
+// mulDiv returns floor(a*b/c) for non-negative a, b and positive c, with a
+// 128-bit intermediate so it cannot overflow when the result fits.
+func mulDiv(a, b, c int64) int64 {
+	q, _ := mulDivRem(a, b, c)
+	return q
+}
+
+func mulDivRem(a, b, c int64) (int64, uint64) {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	q, r := bits.Div64(hi, lo, uint64(c)) // hi < c since a*b/c ≤ a fits (b ≤ c)
+	return int64(q), r
+}
+
+func byRecipient(x, y Share) int { return cmp.Compare(x.Recipient, y.Recipient) }
