@@ -140,6 +140,14 @@ func TestWalkthrough(t *testing.T) {
 	c.run(1, "verify", "-grant", "-trust", "trust.json", "-at", "2028-01-01", "grant.json")
 	c.run(1, "grant", "-key", "market", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence") // pay without payment
 
+	// The payment flows back: association 10%, the rest to the developer.
+	out, _ = c.run(0, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "10000", "-currency", "EUR", "-payer", "acme",
+		"-reference", "inv-1", "-association", "alpha-assoc", "-at", "2026-11-25", "-explain", ids["dev"], "evidence")
+	if !strings.Contains(out, "paid now: 9000") || !strings.Contains(out, "ignored evidence") || !strings.Contains(out, `"payloadType"`) {
+		t.Fatalf("payout: %s", out)
+	}
+	c.run(2, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "-5", "-payer", "acme", "-reference", "r", "-at", "2026-11-25", "evidence")
+
 	// Denied use exits 1.
 	c.run(1, "decide", "-terms", "cc-by-nc-sa-4.0", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25")
 

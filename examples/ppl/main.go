@@ -16,6 +16,7 @@
 //	ppl terms list | show ID | check FILE                   built-in terms; validate a terms file
 //	ppl decide -trust FILE -entity ID -at TIME [...] EVIDENCE...   decide free / pay / deny
 //	ppl grant -key FILE -payment REF [decide flags] EVIDENCE...   sign a decision as a grant
+//	ppl payout -trust FILE -key FILE -amount N ... EVIDENCE...     split a payment among contributors, signed
 //
 // Exit status: 0 success, 1 refused (verification failed, use denied),
 // 2 usage error. Errors go to stderr on one line that says what to do.
@@ -81,6 +82,7 @@ const help = `ppl: peer production licensing from the command line
   ppl terms list | show ID | check FILE
   ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
   ppl grant  -key FILE -payment REF [-until TIME] [decide flags] EVIDENCE|DIR...
+  ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N] EVIDENCE|DIR...
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
 The trust file names the commons, the commons it recognises and who may attest what;
@@ -137,6 +139,8 @@ func dispatch(args []string, out io.Writer) error {
 		return cmdDecide(rest, out, false)
 	case "grant":
 		return cmdDecide(rest, out, true)
+	case "payout":
+		return cmdPayout(rest, out)
 	}
 	return usage("unknown command %q: run 'ppl help'", cmd)
 }

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/contribution/payout"
+)
+
+// cmdPayout allocates a payment among the commons' contributors, from the
+// verified contributions given as evidence, and signs the allocation.
+func cmdPayout(args []string, out io.Writer) error {
+	const syn = "ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N -window-days N -half-life-days N -recognised] EVIDENCE|DIR..."
+	fs := newFlags("payout", syn)
+	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
+	keyPath := fs.String("key", "", "key that signs the payout statement")
+	amount := fs.Int64("amount", 0, "payment in minor units (cents)")
+	currency := fs.String("currency", "EUR", "ISO 4217 currency")
+	payer := fs.String("payer", "", "the paying entity")
+	ref := fs.String("reference", "", "payment reference (invoice, grant)")
+	assoc := fs.String("association", "", "the for-benefit association's account")
+	bp := fs.Int64("association-bp", 1000, "association share in basis points (1000 = 10%)")
+	minimum := fs.Int64("minimum", 0, "minimum payout in minor units; smaller shares are carried over")
+	windowDays := fs.Int("window-days", 365, "contributions older than this do not count")
+	halfLife := fs.Int("half-life-days", 180, "decay half-life (0: none)")
+	recognised := fs.Bool("recognised", true, "contributions to recognised commons share at their weight")
+	explain := fs.String("explain", "", "also explain one recipient's share (key id)")
+	var at timeFlag
+	fs.Var(&at, "at", "time of the payment")
+	if err := parse(fs, args, out, syn); err != nil {
+		return err
+	}
+	if *trustPath == "" || *keyPath == "" || at.t.IsZero() {
+		return usage("payout: -trust, -key and -at are required (usage: %s)", syn)
+	}
+	cfg, err := loadConfig(*trustPath)
+	if err != nil {
+		return usage("payout: -trust: %v", err)
+	}
+	key, err := loadPrivateKey(*keyPath)
+	if err != nil {
+		return usage("payout: -key: %v", err)
+	}
+	evidence, err := readEvidence(fs.Args())
+	if err != nil {
+		return usage("payout: %v", err)
+	}
+	ledger := contribution.NewLedger(nil)
+	for _, c := range append([]contribution.Commons{cfg.commons}, cfg.peers...) {
+		if err := ledger.AddCommons(c); err != nil {
+			return usage("payout: %v", err)
+		}
+	}
+	opts := attest.VerifyOptions{Time: at.t, PredicateTypes: []string{contribution.ContributionPredicateType}}
+	for i, raw := range evidence {
+		v, err := cfg.trust.Verify(raw, opts)
+		if err == nil {
+			_, err = ledger.Ingest(v)
+		}
+		if err != nil {
+			fmt.Fprintf(out, "ignored evidence %d: %v\n", i+1, err)
+		}
+	}
+	plan := &payout.Plan{Commons: cfg.commons, Currency: *currency, Association: *assoc, AssociationBP: *bp,
+		Window: time.Duration(*windowDays) * 24 * time.Hour, HalfLife: time.Duration(*halfLife) * 24 * time.Hour,
+		IncludeRecognised: *recognised, MinimumPayout: *minimum}
+	a, err := payout.Allocate(plan, ledger, payout.Payment{Commons: cfg.commons.ID, Payer: *payer, Amount: *amount,
+		Currency: *currency, At: at.t, Reference: *ref}, "", nil)
+	if err != nil {
+		return usage("payout: %v", err)
+	}
+	if *explain != "" {
+		fmt.Fprint(out, a.Explain(*explain))
+	}
+	env, err := a.Sign(plan, key)
+	if err != nil {
+		return err
+	}
+	b, err := env.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(append(b, '\n'))
+	return err
+}
