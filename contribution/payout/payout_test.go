@@ -3,6 +3,7 @@ package payout
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -309,4 +310,32 @@ func BenchmarkAllocate100kContributors(b *testing.B) {
 			b.Fatal(err, len(a.Shares))
 		}
 	}
+}
+
+// FuzzVerify: payout statements from untrusted bytes never panic, and any
+// that verifies adds up.
+func FuzzVerify(f *testing.F) {
+	l := ledger(f, contrib("alpha", "a", 30, 1), contrib("alpha", "b", 10, 1))
+	p := plan()
+	a, _ := Allocate(p, l, pay(100_00), "", nil)
+	env, _ := a.Sign(p, key("treasurer"))
+	data, _ := env.MarshalJSON()
+	f.Add(data)
+	st, _ := a.Statement(p)
+	f.Add([]byte(st.Predicate))
+	trust, _ := attest.NewTrust(attest.Rule{Key: key("treasurer").Public().(ed25519.PublicKey), PredicateTypes: []string{PredicateType}, Subjects: []string{"commons:*"}})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Sign whatever predicate the fuzzer makes, so decoding is reached.
+		if st, err := attest.NewStatement(PredicateType, json.RawMessage(data), attest.SubjectFor("commons:alpha")); err == nil {
+			if env, err := attest.SignStatement(st, key("treasurer")); err == nil {
+				raw, _ := env.MarshalJSON()
+				if a, err := Verify(trust, raw, at); err == nil && a.CheckSums() != nil {
+					t.Fatal("verified payout does not add up")
+				}
+			}
+		}
+		if a, err := Verify(trust, data, at); err == nil && a.CheckSums() != nil {
+			t.Fatal("verified payout does not add up")
+		}
+	})
 }
