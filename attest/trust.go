@@ -117,7 +117,9 @@ type VerifyOptions struct {
 }
 
 // Verified is a statement that passed verification. Everything in it was
-// decoded from the payload bytes whose signatures were checked.
+// decoded from the payload bytes whose signatures were checked. Its
+// Statement, Envelope and Payload may be shared with the verification cache:
+// treat them as read-only.
 type Verified struct {
 	Statement  Statement
 	Digest     string    // Digest of the payload

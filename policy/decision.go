@@ -63,7 +63,7 @@ type Decision struct {
 	factsUsed []FactUsed
 	steps     []license.Step
 	eval      *Evaluator
-	req       *Request
+	req       requestKey // what the request digest covers, copied so reusing the caller's Request cannot change it
 
 	// Backing arrays so a typical decision is one allocation.
 	stepsBuf [6]license.Step
@@ -136,14 +136,11 @@ func (d *Decision) FactsUsed() []FactUsed { return d.factsUsed }
 // canonical JSON of the commons, entity, use, time, evidence hashes and
 // declared facts.
 func (d *Decision) RequestDigest() string {
-	if d.req == nil {
-		return ""
-	}
 	points := ""
 	if d.Reciprocity != nil {
 		points = d.Reciprocity.Total.String()
 	}
-	return d.eval.requestDigest(d.req, points)
+	return d.eval.requestDigest(&d.req, points)
 }
 
 // Entity returns the id of the entity decided for.

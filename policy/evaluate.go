@@ -41,7 +41,8 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	if len(r.Evidence) > 0 && e.trust == nil {
 		return nil, fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
-	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e, req: r}
+	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
+		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts}}
 	d.factsUsed = d.factsBuf[:0]
 	ent := r.Entity
 	ev := evidence{}

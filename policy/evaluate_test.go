@@ -191,3 +191,25 @@ func TestRequestErrors(t *testing.T) {
 		t.Error("nil terms accepted")
 	}
 }
+
+// A caller reusing its Request for the next quote must not change an
+// earlier decision's digest (a grant signed later would name the wrong
+// request).
+func TestDecisionKeepsItsRequest(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl")
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 2}, At: at}
+	d, err := e.Evaluate(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := d.RequestDigest()
+	r.Entity.ID, r.Use.Seats = "globex", 9
+	if d.RequestDigest() != before || d.Entity() != "acme" {
+		t.Fatal("decision changed with the caller's request")
+	}
+	d2, _ := e.Evaluate(r)
+	if d2.RequestDigest() == before {
+		t.Fatal("different requests share a digest")
+	}
+}

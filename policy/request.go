@@ -57,15 +57,25 @@ type requestWire struct {
 	Points     string   `json:"reciprocity,omitempty"`
 }
 
-// digest identifies the request: the commons, entity, use, time, the
-// SHA-256 of each evidence envelope and the facts declared.
-func (e *Evaluator) requestDigest(r *Request, points string) string {
-	w := requestWire{Commons: e.commons.ID, Entity: r.Entity.ID, Commercial: r.Use.Commercial, Purpose: r.Use.Purpose,
-		Seats: r.Use.Seats, At: r.At.UTC().Format(time.RFC3339Nano), Facts: r.Facts, Points: points}
-	if !r.Use.FirstUse.IsZero() {
-		w.FirstUse = r.Use.FirstUse.UTC().Format(time.RFC3339Nano)
+// requestKey is what a request digest covers.
+type requestKey struct {
+	entity   string
+	use      Use
+	at       time.Time
+	evidence [][]byte
+	facts    []string
+}
+
+// requestDigest identifies the request: the commons, entity, use, time,
+// the SHA-256 of each evidence envelope, the facts declared and the
+// reciprocity counted.
+func (e *Evaluator) requestDigest(r *requestKey, points string) string {
+	w := requestWire{Commons: e.commons.ID, Entity: r.entity, Commercial: r.use.Commercial, Purpose: r.use.Purpose,
+		Seats: r.use.Seats, At: r.at.UTC().Format(time.RFC3339Nano), Facts: r.facts, Points: points}
+	if !r.use.FirstUse.IsZero() {
+		w.FirstUse = r.use.FirstUse.UTC().Format(time.RFC3339Nano)
 	}
-	for _, ev := range r.Evidence {
+	for _, ev := range r.evidence {
 		sum := sha256.Sum256(ev)
 		w.Evidence = append(w.Evidence, "sha256:"+hex.EncodeToString(sum[:]))
 	}
