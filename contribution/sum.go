@@ -92,7 +92,7 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if err != nil {
 		return err
 	}
-	st := &sumState{l: l, q: q, acc: acc, evalAt: evalAt}
+	st := &sumState{q: q, acc: acc, evalAt: evalAt}
 	st.comIDs, st.weights = recognisedIDs(q)
 	visit := st.visit // one closure per query, not per member
 	windowStart := time.Time{}
@@ -112,7 +112,12 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 		for j < len(members) && members[j].Contributor == members[i].Contributor {
 			j++
 		}
-		st.member, st.all = members[i].Contributor, nil
+		st.member = members[i].Contributor
+		// Fetched before Range: its callback must not call back into the
+		// Store (a nested read lock deadlocks behind a waiting writer).
+		if st.all, err = l.store.MembershipsOf(st.member); err != nil {
+			return err
+		}
 		periods = mergePeriods(periods[:0], members[i:j])
 		for _, p := range periods {
 			after := p.from.Add(-1)
@@ -165,14 +170,13 @@ func mergePeriods(ps []period, ms []Membership) []period {
 // sumState is one query's progress; visit sees each candidate record of the
 // current member.
 type sumState struct {
-	l       *Ledger
 	q       Query
 	acc     *accumulator
 	evalAt  time.Time
 	comIDs  []string
 	weights []int64
 	member  string
-	all     []Membership // member's memberships in every entity, fetched when a contribution names none
+	all     []Membership // member's memberships in every entity
 }
 
 func (st *sumState) visit(ci int, r Record) error {
@@ -181,12 +185,6 @@ func (st *sumState) visit(ci int, r Record) error {
 	}
 	v := weigh(r.Quantity, kindWeight(st.q, r.Kind), st.weights[ci], st.evalAt.Sub(r.At), st.q.HalfLife)
 	if r.Entity == "" {
-		if st.all == nil {
-			var err error
-			if st.all, err = st.l.store.MembershipsOf(st.member); err != nil {
-				return err
-			}
-		}
 		v = splitShare(v, st.all, st.q.Entity, r.At)
 	}
 	return st.acc.add(st.comIDs[ci], st.member, r.Kind, r.Statement, v)
