@@ -1,11 +1,17 @@
 package license
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
 
 var at = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// cpiU is the US CPI-U, all items, U.S. city average, annual averages
+// (1982-84=100) × 1000, from the Bureau of Labor Statistics series
+// CUUR0000SA0: the index PolyForm's "USD (2019)" thresholds are adjusted by.
+var cpiU = IndexSeries{2019: 255657, 2020: 258811, 2021: 270970, 2022: 292655, 2023: 304702, 2024: 313689}
 
 func people() map[string]Facts {
 	usd := func(cents int64) Money { return Money{Amount: cents, Currency: "USD"} }
@@ -107,6 +113,10 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		},
 	}
 	ppl := people()
+	for name, f := range ppl {
+		f.Index = cpiU
+		ppl[name] = f
+	}
 	for id, rows := range tables {
 		terms, err := Builtin(id)
 		if err != nil {
@@ -189,5 +199,36 @@ func TestPrices(t *testing.T) {
 	}
 	if _, err := seat.Compute(1<<62, nil); err == nil {
 		t.Error("overflow not caught")
+	}
+}
+
+// TestMovingThreshold: PolyForm Small Business's USD 1,000,000 of 2019,
+// adjusted by CPI-U to 2025 (the last tax year before 2026-11-25; the
+// series here ends in 2024, so 2024 is used): 1,000,000 × 313.689 /
+// 255.657 = 1,226,991.63 USD.
+func TestMovingThreshold(t *testing.T) {
+	terms, _ := Builtin("polyform-small-business-1.0.0")
+	f := people()["startup-day-10"]
+	f.Revenue = Money{Amount: 1_100_000_00, Currency: "USD"}
+	f.Index = cpiU
+	i, trace := terms.Evaluate(&f, nil)
+	if terms.Clauses[i].ID != "small-business" {
+		t.Fatalf("decided by %s", terms.Clauses[i].ID)
+	}
+	thr := terms.Clauses[2].When.All[1].RevenueBelow
+	got, year, ok := thr.Adjusted(cpiU, at)
+	if !ok || year != 2024 || got != 1_226_991_63 {
+		t.Fatalf("adjusted %d in %d (%v)", got, year, ok)
+	}
+	f.Revenue.Amount = 1_230_000_00
+	_, trace = terms.Evaluate(&f, trace[:0])
+	if r := trace[len(trace)-2].Reason(&f); !strings.Contains(r, "1226991.63 USD") || !strings.Contains(r, "adjusted to 2024") {
+		t.Fatalf("reason %q", r)
+	}
+	// Without the series the threshold cannot be judged, so it does not hold.
+	f.Index = nil
+	f.Revenue.Amount = 5
+	if i, _ := terms.Evaluate(&f, nil); terms.Clauses[i].ID == "small-business" {
+		t.Fatal("unadjustable threshold held")
 	}
 }

@@ -39,7 +39,8 @@ var EntityKinds = []string{KindIndividual, KindWorkerCooperative, KindCooperativ
 //     to its workers (both facts must hold).
 //   - reciprocity: the entity's weighted contribution reaches a threshold.
 //   - headcountBelow: fewer than N people work for the entity.
-//   - revenueBelow: annual revenue below an amount, same currency.
+//   - revenueBelow: annual revenue below an amount, same currency; with a
+//     baseYear, the amount is adjusted by the caller's index series.
 //   - trialDays: within N days of the entity's first use.
 //   - onOrAfter: the evaluation time is on or after a date.
 //   - fact: a named fact holds for the entity, optionally only if attested.
@@ -55,7 +56,7 @@ type Condition struct {
 	WorkerOwned    *bool          `json:"workerOwned,omitempty"`
 	Reciprocity    *Reciprocity   `json:"reciprocity,omitempty"`
 	HeadcountBelow *int64         `json:"headcountBelow,omitempty"`
-	RevenueBelow   *Money         `json:"revenueBelow,omitempty"`
+	RevenueBelow   *Threshold     `json:"revenueBelow,omitempty"`
 	TrialDays      *int           `json:"trialDays,omitempty"`
 	OnOrAfter      *Date          `json:"onOrAfter,omitempty"`
 	Fact           *FactCondition `json:"fact,omitempty"`

@@ -35,6 +35,9 @@ type Facts struct {
 	FirstUse time.Time // zero: first use is now
 
 	Named []NamedFact
+
+	// Index adjusts thresholds stated in a base year's money.
+	Index IndexSeries
 }
 
 // NamedFact is a fact known to hold for the entity.
@@ -115,7 +118,8 @@ func leaf(c *Condition, f *Facts) bool {
 	case c.HeadcountBelow != nil:
 		return f.HeadcountKnown && f.Headcount < *c.HeadcountBelow
 	case c.RevenueBelow != nil:
-		return f.RevenueKnown && f.Revenue.Currency == c.RevenueBelow.Currency && f.Revenue.Amount < c.RevenueBelow.Amount
+		limit, _, ok := c.RevenueBelow.Adjusted(f.Index, f.At)
+		return ok && f.RevenueKnown && f.Revenue.Currency == c.RevenueBelow.Currency && f.Revenue.Amount < limit
 	case c.TrialDays != nil:
 		return f.At.Before(trialEnd(c, f))
 	case c.OnOrAfter != nil:
@@ -195,7 +199,15 @@ func (s Step) Reason(f *Facts) string {
 		if !f.RevenueKnown {
 			return "annual revenue unknown"
 		}
-		return fmt.Sprintf("annual revenue %s %s %s", f.Revenue, cmp(ok, "<", "not below"), c.RevenueBelow)
+		limit, year, adjusted := c.RevenueBelow.Adjusted(f.Index, f.At)
+		if !adjusted {
+			return fmt.Sprintf("threshold %s cannot be adjusted: no index for %d and a later year up to %d", c.RevenueBelow, c.RevenueBelow.BaseYear, f.At.Year()-1)
+		}
+		shown := Money{Amount: limit, Currency: c.RevenueBelow.Currency}.String()
+		if year != 0 {
+			shown += fmt.Sprintf(" (%s adjusted to %d)", c.RevenueBelow, year)
+		}
+		return fmt.Sprintf("annual revenue %s %s %s", f.Revenue, cmp(ok, "<", "not below"), shown)
 	case c.TrialDays != nil:
 		return fmt.Sprintf("trial of %d days ends %s: %s", *c.TrialDays, trialEnd(c, f).Format(time.RFC3339), cmp(ok, "inside", "over"))
 	case c.OnOrAfter != nil:

@@ -33,6 +33,32 @@ type Terms struct {
 	Clauses     []Clause     `json:"clauses"`
 	Prices      []Schedule   `json:"prices,omitempty"`
 	Obligations []Obligation `json:"obligations,omitempty"`
+	// Cure is the period after a first written notice of a violation in
+	// which the licensee may come into compliance and keep the license;
+	// nil when the terms give none (the Peer Production License terminates
+	// automatically).
+	Cure *Cure `json:"cure,omitempty"`
+	// RequireAttested lists entity facts that count only when attested by a
+	// trusted key, never self-declared: "kind", "worker-owned",
+	// "headcount", "revenue".
+	RequireAttested []string `json:"requireAttested,omitempty"`
+}
+
+// Cure is a cure period: Days after the first written notice.
+type Cure struct {
+	Days int    `json:"days"`
+	Text string `json:"text"`
+}
+
+// Requires reports whether the terms require fact (see RequireAttested)
+// to be attested.
+func (t *Terms) Requires(fact string) bool {
+	for _, f := range t.RequireAttested {
+		if f == fact {
+			return true
+		}
+	}
+	return false
 }
 
 // Clause is one rule of the terms. When is nil for the default clause.

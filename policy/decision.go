@@ -57,6 +57,11 @@ type Decision struct {
 	TermsDigest string
 	Grant       *Grant // the grant that decided, if one did
 
+	// Cure is set when the terms give a cure period, a notice was given and
+	// the outcome is pay or deny: the entity may still come into compliance
+	// (pay, contribute, …) and keep its license until Deadline.
+	Cure *CureWindow
+
 	at        time.Time
 	entity    string
 	facts     license.Facts
@@ -151,3 +156,11 @@ func (d *Decision) At() time.Time { return d.at }
 
 // Commons returns the id of the commons.
 func (d *Decision) Commons() string { return d.eval.commons.ID }
+
+// CureWindow is the time a licensee has after a written notice to come
+// into compliance.
+type CureWindow struct {
+	Notice   time.Time
+	Deadline time.Time
+	Open     bool // the decision's time is before Deadline
+}

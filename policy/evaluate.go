@@ -26,6 +26,7 @@ var evidencePredicates = []string{
 	contribution.ContributionPredicateType,
 	contribution.MembershipPredicateType,
 	contribution.EntityPredicateType,
+	FactPredicateType,
 	GrantPredicateType,
 }
 
@@ -50,6 +51,10 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		ev = e.verifyEvidence(d, r, &ent)
 	}
 	e.facts(d, r, &ent)
+	for _, n := range ev.named {
+		d.facts.Named = append(d.facts.Named, license.NamedFact{Name: n.name, Attested: n.attested})
+		d.factsUsed = append(d.factsUsed, FactUsed{Name: n.name, Value: "true", SelfDeclared: !n.attested, By: n.by, Statement: n.statement})
+	}
 
 	recip := r.Reciprocity
 	if recip == nil && e.recip != nil {
@@ -97,6 +102,10 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	if ev.grant != nil {
 		e.applyGrant(d, ev.grant)
 	}
+	if c := e.terms.Cure; c != nil && !r.NoticeAt.IsZero() && d.Outcome != Free {
+		deadline := r.NoticeAt.AddDate(0, 0, c.Days)
+		d.Cure = &CureWindow{Notice: r.NoticeAt, Deadline: deadline, Open: r.At.Before(deadline)}
+	}
 	if err := e.pathAndValidity(d, r, recip, ev); err != nil {
 		return nil, err
 	}
@@ -131,6 +140,7 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 	f.Commercial = r.Use.Commercial
 	f.Purpose = r.Use.Purpose
 	f.FirstUse = r.Use.FirstUse
+	f.Index = e.index
 	use := func(name, value string, p contribution.Provenance) bool { return e.useFact(d, name, value, p) }
 	if k := ent.Kind; k.Known && use("kind", string(k.Value), k.Provenance) {
 		f.Kind = string(k.Value)
@@ -146,7 +156,7 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 				p = wo.Provenance
 			}
 		}
-		if use("worker-owned with surplus to workers", strconv.FormatBool(both), p) {
+		if use("worker-owned", strconv.FormatBool(both), p) {
 			f.WorkerOwned, f.WorkerOwnedKnown = both, true
 			f.WorkerOwnedAttested = !p.SelfDeclared && p.By != ""
 		}
@@ -154,7 +164,7 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 	if h := ent.Headcount; h.Known && use("headcount", strconv.FormatInt(h.Value, 10), h.Provenance) {
 		f.Headcount, f.HeadcountKnown = h.Value, true
 	}
-	if rv := ent.AnnualRevenue; rv.Known && use("annual revenue", license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}.String(), rv.Provenance) {
+	if rv := ent.AnnualRevenue; rv.Known && use("revenue", license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}.String(), rv.Provenance) {
 		f.Revenue = license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}
 		f.RevenueKnown = true
 	}
@@ -168,9 +178,14 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 // self-declared fact these terms do not accept, ignores it with the reason.
 func (e *Evaluator) useFact(d *Decision, name, value string, p contribution.Provenance) bool {
 	self := p.SelfDeclared || p.By == ""
+	if self && e.terms.Requires(name) {
+		d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
+			Reason: "self-declared fact " + name + " not counted: these terms require it attested"})
+		return false
+	}
 	if self && !e.selfOK {
 		d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
-			Reason: "self-declared fact " + name + " not accepted: these terms need it attested"})
+			Reason: "self-declared fact " + name + " not accepted: the evaluator accepts attested facts only"})
 		return false
 	}
 	d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: value, SelfDeclared: self, By: p.By, Statement: p.Statement})
@@ -180,6 +195,9 @@ func (e *Evaluator) useFact(d *Decision, name, value string, p contribution.Prov
 // pathAndValidity fills PathToFree and ValidUntil.
 func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution.Reciprocity, ev evidence) error {
 	v := validity{at: r.At, until: d.ValidUntil}
+	if d.Cure != nil && d.Cure.Open {
+		v.earliest(d.Cure.Deadline)
+	}
 	for _, t := range ev.expiries {
 		v.earliest(t)
 	}
@@ -254,10 +272,16 @@ func (v *validity) timeLeaves(c *license.Condition, f *license.Facts) {
 
 // evidence is what verifying a request's envelopes established.
 type evidence struct {
+	named    []namedFact
 	ledger   *contribution.Ledger
 	counted  map[string]Counted // by statement digest
 	expiries []time.Time
 	grant    *Grant
+}
+
+type namedFact struct {
+	name, by, statement string
+	attested            bool
 }
 
 // countedFor lists, sorted by digest, the entity statements and grant used
@@ -340,6 +364,18 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 				ignore(raw, v.Digest, signer, err)
 				continue
 			}
+		case FactPredicateType:
+			f, err := decodeFact(v)
+			if err == nil && f.Entity != ent.ID {
+				err = fmt.Errorf("%w: fact about entity %q, not %q", ErrOutOfRequest, f.Entity, ent.ID)
+			}
+			if err != nil {
+				ignore(raw, v.Digest, signer, err)
+				continue
+			}
+			// Signed by the entity's own key it is self-declared.
+			self := ent.Key != "" && slices.Contains(v.Signers, ent.Key)
+			ev.named = append(ev.named, namedFact{name: f.Fact, attested: !self, by: signer, statement: v.Digest})
 		case GrantPredicateType:
 			g, err := decodeGrant(v)
 			if err == nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/license"
 )
 
 func TestPPLReciprocityTable(t *testing.T) {
@@ -125,11 +126,27 @@ func TestSelfDeclaredFacts(t *testing.T) {
 	if d.Outcome != Pay || len(d.Ignored) == 0 || !strings.Contains(d.Ignored[0].Reason, "self-declared") {
 		t.Fatalf("self-declared worker ownership counted: %s\n%s", d.Outcome, d.Explain())
 	}
+	// The PPL's terms require worker ownership attested: even an evaluator
+	// that accepts self-declared facts does not count it.
 	terms := e.Terms()
 	lenient, _ := Compile(Config{Terms: terms, Commons: w.alpha, AcceptSelfDeclared: true})
 	d2, _ := lenient.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
-	if d2.Outcome != Free || len(d2.FactsUsed()) == 0 || !d2.FactsUsed()[0].SelfDeclared {
-		t.Fatalf("accepted self-declared: %s %+v", d2.Outcome, d2.FactsUsed())
+	if d2.Outcome != Pay || !strings.Contains(d2.Explain(), "these terms require it attested") {
+		t.Fatalf("self-declared worker ownership counted under terms requiring attestation:\n%s", d2.Explain())
+	}
+	// Terms that do not require it let the lenient evaluator count it, marked.
+	relaxed := *terms
+	relaxed.RequireAttested = nil
+	lenient2, _ := Compile(Config{Terms: &relaxed, Commons: w.alpha, AcceptSelfDeclared: true})
+	d3, _ := lenient2.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
+	if d3.Outcome != Free || len(d3.FactsUsed()) == 0 || !d3.FactsUsed()[0].SelfDeclared {
+		t.Fatalf("accepted self-declared: %s %+v", d3.Outcome, d3.FactsUsed())
+	}
+	// An attested worker cooperative is free under the strict terms.
+	coop := registered(t, contribution.Entity{ID: "coop2", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
+	d4, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "coop2"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}})
+	if d4.Outcome != Free || d4.FactsUsed()[1].SelfDeclared || d4.FactsUsed()[1].By != id("registrar") {
+		t.Fatalf("attested: %s %+v", d4.Outcome, d4.FactsUsed())
 	}
 }
 
@@ -211,5 +228,65 @@ func TestDecisionKeepsItsRequest(t *testing.T) {
 	d2, _ := e.Evaluate(r)
 	if d2.RequestDigest() == before {
 		t.Fatal("different requests share a digest")
+	}
+}
+
+func TestCureWindow(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "polyform-noncommercial-1.0.0")
+	notice := at.AddDate(0, 0, -10)
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, NoticeAt: notice}
+	d, err := e.Evaluate(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Outcome != Deny || d.Cure == nil || !d.Cure.Open || !d.Cure.Deadline.Equal(notice.AddDate(0, 0, 32)) || !d.ValidUntil.Equal(d.Cure.Deadline) {
+		t.Fatalf("open window: %+v valid until %s", d.Cure, d.ValidUntil)
+	}
+	r.At = notice.AddDate(0, 0, 40)
+	d, _ = e.Evaluate(r)
+	if d.Cure == nil || d.Cure.Open || !strings.Contains(d.Explain(), "cure window closed") {
+		t.Fatalf("closed window: %+v", d.Cure)
+	}
+	// The Peer Production License terminates automatically: no cure.
+	ppl := w.evaluator(t, "ppl")
+	d, _ = ppl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, NoticeAt: notice})
+	if d.Cure != nil {
+		t.Fatalf("PPL gave a cure window: %+v", d.Cure)
+	}
+}
+
+// Small Business: a revenue threshold in 2019 dollars, adjusted by the
+// CPI-U series the caller supplies; the decision shows the adjusted figure.
+func TestAdjustedThresholdInDecision(t *testing.T) {
+	w := newWorld(t)
+	terms, _ := license.Builtin("polyform-small-business-1.0.0")
+	cpiU := license.IndexSeries{2019: 255657, 2020: 258811, 2021: 270970, 2022: 292655, 2023: 304702, 2024: 313689}
+	e, _ := Compile(Config{Terms: terms, Commons: w.alpha, Trust: w.trust, Index: cpiU})
+	facts := registered(t, contribution.Entity{ID: "smallco", Kind: kindFact(contribution.KindForProfit),
+		Headcount: contribution.IntFact{Known: true, Value: 60}, AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 1_100_000_00, Currency: "USD"}}})
+	// Self-declared, the investment fact does not count: these terms need it attested.
+	d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "smallco"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{facts}, Facts: []string{"investment-below-usd-1m-5y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Outcome != Deny {
+		t.Fatalf("%s", d.Explain())
+	}
+	fst, _ := NewFactStatement(Fact{Entity: "smallco", Fact: "investment-below-usd-1m-5y"})
+	invest := envelope(t, fst, "registrar")
+	d, err = e.Evaluate(&Request{Entity: contribution.Entity{ID: "smallco"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{facts, invest}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// USD 1,100,000 is above 1,000,000 but below the 2019 threshold adjusted by CPI-U.
+	if d.Outcome != Free || d.Clause != "small-business" {
+		t.Fatalf("%s", d.Explain())
+	}
+	big := registered(t, contribution.Entity{ID: "smallco", Kind: kindFact(contribution.KindForProfit),
+		Headcount: contribution.IntFact{Known: true, Value: 60}, AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 1_300_000_00, Currency: "USD"}}})
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "smallco"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{big, invest}})
+	if d.Outcome != Deny || !strings.Contains(d.Explain(), "1226991.63 USD (1000000.00 USD (2019 money) adjusted to 2024)") {
+		t.Fatalf("%s", d.Explain())
 	}
 }

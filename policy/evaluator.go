@@ -24,6 +24,9 @@ type Config struct {
 	// recognises, so contributions to them in a request's evidence can be
 	// checked against their own stewards.
 	Peers []contribution.Commons
+	// Index adjusts money thresholds stated in a base year's money (e.g.
+	// CPI-U annual averages for PolyForm's "USD 1,000,000 (2019)").
+	Index license.IndexSeries
 	// AcceptSelfDeclared lets facts an entity declares about itself (signed
 	// with its own key, or passed in Request.Entity without provenance)
 	// count. Decisions mark every fact used as attested or self-declared
@@ -40,6 +43,7 @@ type Evaluator struct {
 	trust       *attest.Trust
 	peers       []contribution.Commons
 	selfOK      bool
+	index       license.IndexSeries
 	recip       *license.Reciprocity
 	recipClause int // index of the clause holding the reciprocity rule, -1 if none
 	kindWeights map[string]int64
@@ -65,7 +69,7 @@ func Compile(cfg Config) (*Evaluator, error) {
 		return nil, fmt.Errorf("%w: terms digest: %v", ErrConfig, err)
 	}
 	e := &Evaluator{terms: cfg.Terms, termsDigest: digest, commons: cfg.Commons, trust: cfg.Trust, peers: cfg.Peers,
-		selfOK: cfg.AcceptSelfDeclared, recip: cfg.Terms.Reciprocity(), recipClause: -1}
+		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, recip: cfg.Terms.Reciprocity(), recipClause: -1}
 	if e.recip != nil {
 		if len(e.recip.KindWeights) > 0 {
 			e.kindWeights = make(map[string]int64, len(e.recip.KindWeights))

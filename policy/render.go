@@ -26,9 +26,16 @@ type decisionWire struct {
 	Counted       []countedWire        `json:"counted,omitempty"`
 	Ignored       []ignoredWire        `json:"ignored,omitempty"`
 	Grant         string               `json:"grant,omitempty"`
+	Cure          *cureWire            `json:"cure,omitempty"`
 	ValidUntil    string               `json:"validUntil,omitempty"`
 	TermsDigest   string               `json:"termsDigest"`
 	RequestDigest string               `json:"requestDigest"`
+}
+
+type cureWire struct {
+	Notice   string `json:"notice"`
+	Deadline string `json:"deadline"`
+	Open     bool   `json:"open"`
 }
 
 type priceWire struct {
@@ -147,6 +154,9 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 	if d.Grant != nil {
 		w.Grant = d.Grant.Statement
 	}
+	if c := d.Cure; c != nil {
+		w.Cure = &cureWire{Notice: stamp(c.Notice), Deadline: stamp(c.Deadline), Open: c.Open}
+	}
 	return canonjson.Marshal(w)
 }
 
@@ -191,6 +201,13 @@ func (d *Decision) Explain() string {
 			fmt.Fprintf(&b, "  path to free: %s more points of contribution to %s\n", p.Shortfall, strings.Join(names, ", "))
 		} else if !p.FreeUntil.IsZero() {
 			fmt.Fprintf(&b, "  free through contribution until %s unless more is contributed\n", p.FreeUntil.UTC().Format(time.DateOnly))
+		}
+	}
+	if c := d.Cure; c != nil {
+		if c.Open {
+			fmt.Fprintf(&b, "  cure window open: comply by %s (notice of %s)\n", c.Deadline.UTC().Format(time.RFC3339), c.Notice.UTC().Format(time.DateOnly))
+		} else {
+			fmt.Fprintf(&b, "  cure window closed on %s (notice of %s)\n", c.Deadline.UTC().Format(time.RFC3339), c.Notice.UTC().Format(time.DateOnly))
 		}
 	}
 	for _, o := range d.Obligations {

@@ -42,6 +42,10 @@ type Request struct {
 	Reciprocity *contribution.Reciprocity
 	// Facts are further named facts the entity declares (self-declared).
 	Facts []string
+	// NoticeAt is when the entity first received written notice of a
+	// violation, if it did; with terms that give a cure period, a pay or
+	// deny decision then says until when the entity may cure.
+	NoticeAt time.Time
 }
 
 type requestWire struct {
