@@ -42,6 +42,11 @@ type Terms struct {
 	// trusted key, never self-declared: "kind", "worker-owned",
 	// "headcount", "revenue".
 	RequireAttested []string `json:"requireAttested,omitempty"`
+	// CountAffiliates makes headcount and revenue tests count the entity's
+	// group: the entities that control it and every entity under common
+	// control (PolyForm's "your company"), so a large company cannot pass
+	// as small by splitting into subsidiaries.
+	CountAffiliates bool `json:"countAffiliates,omitempty"`
 }
 
 // Cure is a cure period: Days after the first written notice.

@@ -57,6 +57,10 @@ type Decision struct {
 	TermsDigest string
 	Grant       *Grant // the grant that decided, if one did
 
+	// Group lists the entities whose size and revenue were counted, when
+	// the terms count affiliates (the entity alone when it has none known).
+	Group []string
+
 	// Cure is set when the terms give a cure period, a notice was given and
 	// the outcome is pay or deny: the entity may still come into compliance
 	// (pay, contribute, …) and keep its license until Deadline.

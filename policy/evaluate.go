@@ -27,6 +27,7 @@ var evidencePredicates = []string{
 	contribution.MembershipPredicateType,
 	contribution.EntityPredicateType,
 	FactPredicateType,
+	ControlPredicateType,
 	GrantPredicateType,
 }
 
@@ -51,6 +52,9 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		ev = e.verifyEvidence(d, r, &ent)
 	}
 	e.facts(d, r, &ent)
+	if e.terms.CountAffiliates {
+		e.countGroup(d, ent, ev.others, ev.controls)
+	}
 	for _, n := range ev.named {
 		d.facts.Named = append(d.facts.Named, license.NamedFact{Name: n.name, Attested: n.attested})
 		d.factsUsed = append(d.factsUsed, FactUsed{Name: n.name, Value: "true", SelfDeclared: !n.attested, By: n.by, Statement: n.statement})
@@ -273,6 +277,8 @@ func (v *validity) timeLeaves(c *license.Condition, f *license.Facts) {
 // evidence is what verifying a request's envelopes established.
 type evidence struct {
 	named    []namedFact
+	others   map[string]contribution.Entity // affiliates' facts, by entity id
+	controls []Control
 	ledger   *contribution.Ledger
 	counted  map[string]Counted // by statement digest
 	expiries []time.Time
@@ -340,14 +346,36 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 		switch v.Statement.PredicateType {
 		case contribution.EntityPredicateType:
 			got, err := contribution.DecodeEntity(v, ent.Key)
-			if err == nil && got.ID != ent.ID {
+			if err == nil && got.ID != ent.ID && !e.terms.CountAffiliates {
 				err = fmt.Errorf("%w: statement is about entity %q, not %q", ErrOutOfRequest, got.ID, ent.ID)
 			}
 			if err != nil {
 				ignore(raw, v.Digest, signer, err)
 				continue
 			}
-			mergeEntity(ent, got)
+			if got.ID == ent.ID {
+				mergeEntity(ent, got)
+			} else {
+				// An affiliate's facts count only when it is in the group;
+				// self-declared figures of affiliates are not taken.
+				if ev.others == nil {
+					ev.others = map[string]contribution.Entity{}
+				}
+				o := ev.others[got.ID]
+				o.ID = got.ID
+				mergeEntity(&o, got)
+				ev.others[got.ID] = o
+			}
+		case ControlPredicateType:
+			c, err := decodeControl(v, r.At)
+			if err == nil && !e.terms.CountAffiliates {
+				err = fmt.Errorf("%w: these terms do not count affiliates", ErrOutOfRequest)
+			}
+			if err != nil {
+				ignore(raw, v.Digest, signer, err)
+				continue
+			}
+			ev.controls = append(ev.controls, c)
 		case contribution.ContributionPredicateType, contribution.MembershipPredicateType:
 			if r.Ledger != nil || r.Reciprocity != nil {
 				ignore(raw, v.Digest, signer, ErrLedgerSupplied)

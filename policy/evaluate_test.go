@@ -290,3 +290,53 @@ func TestAdjustedThresholdInDecision(t *testing.T) {
 		t.Fatalf("%s", d.Explain())
 	}
 }
+
+// PolyForm Small Business counts "your company": a 60-person subsidiary of
+// a 500-person group is not small; a 60-person independent is.
+func TestAffiliates(t *testing.T) {
+	w := newWorld(t)
+	terms, _ := license.Builtin("polyform-small-business-1.0.0")
+	cpiU := license.IndexSeries{2019: 255657, 2024: 313689}
+	e, _ := Compile(Config{Terms: terms, Commons: w.alpha, Trust: w.trust, Index: cpiU})
+	firm := func(id string, heads, cents int64) []byte {
+		return registered(t, contribution.Entity{ID: id, Kind: kindFact(contribution.KindForProfit),
+			Headcount: contribution.IntFact{Known: true, Value: heads}, AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: cents, Currency: "USD"}}})
+	}
+	invest := func(id string) []byte {
+		st, _ := NewFactStatement(Fact{Entity: id, Fact: "investment-below-usd-1m-5y"})
+		return envelope(t, st, "registrar")
+	}
+	controls := func(parent, child string) []byte {
+		st, err := NewControlStatement(Control{Controller: parent, Controlled: child, From: "2020-01-01T00:00:00Z"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envelope(t, st, "registrar")
+	}
+	// Independent: 60 people, USD 500k.
+	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "indie"}, Use: Use{Commercial: true}, At: at,
+		Evidence: [][]byte{firm("indie", 60, 500_000_00), invest("indie")}})
+	if d.Outcome != Free || len(d.Group) != 1 {
+		t.Fatalf("independent: %s", d.Explain())
+	}
+	// Subsidiary: 60 people, but its parent has 400 more and a sister 40.
+	ev := [][]byte{firm("sub", 60, 500_000_00), invest("sub"), firm("parent", 400, 90_000_000_00), firm("sister", 40, 100_000_00),
+		controls("parent", "sub"), controls("parent", "sister")}
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at, Evidence: ev})
+	if d.Outcome != Deny || strings.Join(d.Group, ",") != "parent,sister,sub" || !strings.Contains(d.Explain(), "headcount 500 ≥ 100") {
+		t.Fatalf("subsidiary: %v\n%s", d.Group, d.Explain())
+	}
+	// A group member whose figures are unknown leaves the group unknown.
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at,
+		Evidence: [][]byte{firm("sub", 60, 500_000_00), invest("sub"), controls("parent", "sub")}})
+	if d.Outcome != Deny || !strings.Contains(d.Explain(), "headcount unknown") {
+		t.Fatalf("unknown affiliate: %s", d.Explain())
+	}
+	// A control relation that has ended no longer joins the group.
+	st, _ := NewControlStatement(Control{Controller: "parent", Controlled: "sub", From: "2020-01-01T00:00:00Z", Until: "2025-01-01T00:00:00Z"})
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at,
+		Evidence: [][]byte{firm("sub", 60, 500_000_00), invest("sub"), firm("parent", 400, 90_000_000_00), envelope(t, st, "registrar")}})
+	if d.Outcome != Free || len(d.Ignored) != 1 || !strings.HasPrefix(d.Ignored[0].Reason, "expired") {
+		t.Fatalf("ended control: %+v\n%s", d.Ignored, d.Explain())
+	}
+}

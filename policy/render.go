@@ -27,6 +27,7 @@ type decisionWire struct {
 	Ignored       []ignoredWire        `json:"ignored,omitempty"`
 	Grant         string               `json:"grant,omitempty"`
 	Cure          *cureWire            `json:"cure,omitempty"`
+	Group         []string             `json:"group,omitempty"`
 	ValidUntil    string               `json:"validUntil,omitempty"`
 	TermsDigest   string               `json:"termsDigest"`
 	RequestDigest string               `json:"requestDigest"`
@@ -154,6 +155,7 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 	if d.Grant != nil {
 		w.Grant = d.Grant.Statement
 	}
+	w.Group = d.Group
 	if c := d.Cure; c != nil {
 		w.Cure = &cureWire{Notice: stamp(c.Notice), Deadline: stamp(c.Deadline), Open: c.Open}
 	}
@@ -202,6 +204,9 @@ func (d *Decision) Explain() string {
 		} else if !p.FreeUntil.IsZero() {
 			fmt.Fprintf(&b, "  free through contribution until %s unless more is contributed\n", p.FreeUntil.UTC().Format(time.DateOnly))
 		}
+	}
+	if len(d.Group) > 1 {
+		fmt.Fprintf(&b, "  counted as a group: %s\n", strings.Join(d.Group, ", "))
 	}
 	if c := d.Cure; c != nil {
 		if c.Open {

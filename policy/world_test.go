@@ -40,7 +40,7 @@ func newWorld(t testing.TB) *world {
 	tr, err := attest.NewTrust(
 		attest.Rule{Key: pub("steward-alpha"), PredicateTypes: []string{contribution.ContributionPredicateType}, Subjects: []string{"commons:alpha"}},
 		attest.Rule{Key: pub("steward-beta"), PredicateTypes: []string{contribution.ContributionPredicateType}, Subjects: []string{"commons:beta"}},
-		attest.Rule{Key: pub("registrar"), PredicateTypes: []string{contribution.EntityPredicateType, FactPredicateType}, Subjects: []string{"entity:*"}},
+		attest.Rule{Key: pub("registrar"), PredicateTypes: []string{contribution.EntityPredicateType, FactPredicateType, ControlPredicateType}, Subjects: []string{"entity:*"}},
 		attest.Rule{Key: pub("registrar"), PredicateTypes: []string{attest.RevocationPredicateType}, Subjects: []string{"statement:*", "key:*"}},
 		attest.Rule{Key: pub("entity-acme"), PredicateTypes: []string{contribution.MembershipPredicateType}, Subjects: []string{"entity:acme"}},
 		attest.Rule{Key: pub("entity-peerco"), PredicateTypes: []string{contribution.MembershipPredicateType}, Subjects: []string{"entity:peerco"}},
