@@ -45,6 +45,14 @@ func people() map[string]Facts {
 		"production-within-grant": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production",
 			Named: []NamedFact{{Name: "within-additional-use-grant"}}},
 		"staging": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "testing"},
+		"police":  {At: at, Commercial: false, Kind: KindPublicBody, Named: []NamedFact{{Name: "law-enforcement-or-military", Attested: true}}},
+		"arms-coop": {At: at, Commercial: true, Kind: KindWorkerCooperative, WorkerOwned: true, WorkerOwnedKnown: true, WorkerOwnedAttested: true,
+			Named: []NamedFact{{Name: "prohibited-use", Attested: true}}},
+		"proxy-coop": {At: at, Commercial: true, Kind: KindWorkerCooperative, WorkerOwned: true, WorkerOwnedKnown: true, WorkerOwnedAttested: true,
+			Named: []NamedFact{{Name: "acts-as-proxy", Attested: true}}},
+		"freelancer":         {At: at, Commercial: true, Kind: KindIndividual},
+		"competitor":         {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-software", Attested: true}}},
+		"competitor-claimed": {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-software", Attested: false}}},
 	}
 }
 
@@ -106,6 +114,38 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"production-within-grant", Free, "additional-use-grant"},
 			{"production-2030", Free, "change-date"},
 		},
+		"cnpl-4": {
+			{"hobbyist", Free, "noncommercial"},
+			{"freelancer", Free, "individual"},
+			{"worker-coop", Free, "worker-owned"},
+			{"coop-not-distributing", Deny, "not-licensed"},
+			{"corp-contributor", Deny, "not-licensed"},
+			{"arms-coop", Deny, "prohibited-use"},
+			{"proxy-coop", Deny, "proxy"},
+		},
+		"acsl-1.4": {
+			{"freelancer", Free, "individual"},
+			{"nonprofit", Free, "nonprofit-or-education"},
+			{"worker-coop", Free, "worker-owned"},
+			{"corp-contributor", Deny, "not-licensed"},
+			{"police", Deny, "police-or-military"},
+		},
+		"cooperative-license-1.0": {
+			{"worker-coop", Free, "cooperatives-and-nonprofits"},
+			{"nonprofit", Free, "cooperatives-and-nonprofits"},
+			{"corp-contributor", Free, "others-publish-source"},
+			{"coop-not-distributing", Free, "others-publish-source"},
+		},
+		"polyform-perimeter-1.0.1": {
+			{"corp-contributor", Free, "permitted"},
+			{"competitor", Deny, "noncompete"},
+			{"competitor-claimed", Free, "permitted"},
+		},
+		"polyform-free-trial-1.0.0": {
+			{"startup-day-10", Free, "trial"},
+			{"startup-day-31", Free, "trial"},
+			{"prototype-day-40", Deny, "not-licensed"},
+		},
 		"cc-by-nc-sa-4.0": {
 			{"hobbyist", Free, "noncommercial"},
 			{"worker-coop", Deny, "not-licensed"},
@@ -144,6 +184,14 @@ func TestBuiltinDecisionTables(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Graded outcome: under the Cooperative License a for-profit is not
+	// charged or refused; it owes network copyleft.
+	coop, _ := Builtin("cooperative-license-1.0")
+	f := ppl["corp-contributor"]
+	i, _ := coop.Evaluate(&f, nil)
+	if c := coop.Clauses[i]; c.Effect != Free || len(c.Obligations) != 1 || c.Obligations[0].Kind != NetworkCopyleft {
+		t.Fatalf("graded outcome: %+v", c)
 	}
 	if len(tables) != len(Builtins()) {
 		t.Fatalf("tables cover %d of %d built-ins", len(tables), len(Builtins()))

@@ -55,9 +55,19 @@
 // Production License ("ppl"), the same with a reciprocity clause
 // ("ppl-reciprocity", this library's answer to the objection that
 // contributors elsewhere are penalised), Parity 7.0.0, Prosperity 3.0.0,
-// PolyForm Noncommercial 1.0.0, PolyForm Small Business 1.0.0, Business
-// Source License 1.1 and CC BY-NC-SA 4.0. Each cites its source; its notes
-// say what was modelled as a fact and what a commons must set.
+// PolyForm Noncommercial 1.0.0, Small Business 1.0.0, Perimeter 1.0.1 and
+// Free Trial 1.0.0, Business Source License 1.1, CC BY-NC-SA 4.0, the
+// Cooperative Non-Violent Public License v4, the Anti-Capitalist Software
+// License 1.4 and the Cooperative License 1.0. Each cites its source; its
+// notes say what was modelled as a fact and what a commons must set.
+//
+// Outcomes can be graded: a free clause may attach obligations (the
+// Cooperative License frees for-profits on condition of network copyleft),
+// and terms may give a cure period after written notice (PolyForm 32 days,
+// Parity 30; the Peer Production License none), require some facts to be
+// attested rather than self-declared, state money thresholds in a base
+// year's money (adjusted by an index series the caller supplies), and
+// count an entity's affiliates in size and revenue tests.
 //
 // # Evaluating
 //

@@ -340,3 +340,28 @@ func TestAffiliates(t *testing.T) {
 		t.Fatalf("ended control: %+v\n%s", d.Ignored, d.Explain())
 	}
 }
+
+// Graded outcome: under the Cooperative License a for-profit is neither
+// charged nor refused; the decision carries the network copyleft it owes.
+func TestGradedOutcome(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "cooperative-license-1.0")
+	d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var copyleft bool
+	for _, o := range d.Obligations {
+		copyleft = copyleft || o.Kind == license.NetworkCopyleft
+	}
+	if d.Outcome != Free || d.Price.Amount != 0 || !copyleft || !strings.Contains(d.Explain(), "owes: network-copyleft") {
+		t.Fatalf("%s", d.Explain())
+	}
+	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "coop"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}})
+	for _, o := range d.Obligations {
+		if o.Kind == license.NetworkCopyleft {
+			t.Fatalf("cooperative owes network copyleft: %s", d.Explain())
+		}
+	}
+}
