@@ -2,6 +2,7 @@ package payout
 
 import (
 	"cmp"
+	"fmt"
 	"math/bits"
 	"slices"
 
@@ -49,6 +50,19 @@ func Allocate(plan *Plan, l *contribution.Ledger, payment Payment, termsDigest s
 	}
 	if err := payment.check(plan); err != nil {
 		return nil, err
+	}
+	if len(plan.Fixed) > 0 {
+		// A fixed split (an OVN pie-chart): shares in millionths play the
+		// part of points.
+		pts := make([]contribution.Share, len(plan.Fixed))
+		for i, f := range plan.Fixed {
+			pts[i] = contribution.Share{Key: f.Recipient, Points: contribution.Points(f.PPM)}
+		}
+		slices.SortFunc(pts, func(a, b contribution.Share) int { return cmp.Compare(a.Key, b.Key) })
+		return allocate(plan, pts, million, payment, termsDigest, carried), nil
+	}
+	if l == nil {
+		return nil, fmt.Errorf("%w: no ledger and no fixed split", ErrPlan)
 	}
 	points, total, err := l.ContributorPoints(plan.Query(payment.At))
 	if err != nil {

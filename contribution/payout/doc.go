@@ -26,6 +26,12 @@
 // equal. A marketplace that wants the aggregate exactly allocates the
 // period's sum.
 //
+// A plan may instead split the pool by fixed shares: ImportPieChart reads an
+// OVN License Contribution Pie-Chart (pie-chart.json, shares in percent
+// summing to 100) into Plan.Fixed, and ExportPieChart writes an
+// allocation's split in that format, rounded by largest remainder to four
+// decimals so the shares sum to exactly 100.
+//
 // An allocation is signed as a payout statement (PredicateType, schema
 // embedded) about "commons:<id>" so every contributor can verify what they
 // are owed; Verify checks the signature and trust, validates the schema and

@@ -38,6 +38,9 @@ type Plan struct {
 	IncludeRecognised bool
 	MinimumPayout     int64 // minor units
 	Signers           []string
+	// Fixed, when set, splits the contributors' pool by these shares (e.g.
+	// an imported OVN pie-chart) instead of by points in the ledger.
+	Fixed []FixedShare
 }
 
 // Check reports what is wrong with the plan.
@@ -55,6 +58,18 @@ func (p *Plan) Check() error {
 		return fmt.Errorf("%w: MinimumPayout is negative", ErrPlan)
 	case p.Window < 0 || p.HalfLife < 0:
 		return fmt.Errorf("%w: Window and HalfLife must not be negative", ErrPlan)
+	}
+	if len(p.Fixed) > 0 {
+		var sum int64
+		for _, f := range p.Fixed {
+			if f.PPM <= 0 || f.Recipient == "" {
+				return fmt.Errorf("%w: fixed share for %q must be positive", ErrPlan, f.Recipient)
+			}
+			sum += f.PPM
+		}
+		if sum != million {
+			return fmt.Errorf("%w: fixed shares sum to %d millionths, not 1000000", ErrPlan, sum)
+		}
 	}
 	return nil
 }
