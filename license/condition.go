@@ -43,6 +43,8 @@ var EntityKinds = []string{KindIndividual, KindWorkerCooperative, KindCooperativ
 //     baseYear, the amount is adjusted by the caller's index series.
 //   - trialDays: within N days of the entity's first use.
 //   - onOrAfter: the evaluation time is on or after a date.
+//   - releasedYearsAgo: the version used was first released at least N
+//     years before the evaluation time (BSL's four-year conversion).
 //   - fact: a named fact holds for the entity, optionally only if attested.
 type Condition struct {
 	All []*Condition `json:"all,omitempty"`
@@ -59,6 +61,7 @@ type Condition struct {
 	RevenueBelow   *Threshold     `json:"revenueBelow,omitempty"`
 	TrialDays      *int           `json:"trialDays,omitempty"`
 	OnOrAfter      *Date          `json:"onOrAfter,omitempty"`
+	ReleasedYears  *int           `json:"releasedYearsAgo,omitempty"`
 	Fact           *FactCondition `json:"fact,omitempty"`
 }
 
@@ -182,6 +185,8 @@ func (c *Condition) String() string {
 		return fmt.Sprintf("within %d days of first use", *c.TrialDays)
 	case c.OnOrAfter != nil:
 		return "on or after " + c.OnOrAfter.Format(time.DateOnly)
+	case c.ReleasedYears != nil:
+		return fmt.Sprintf("version released at least %d years ago", *c.ReleasedYears)
 	case c.Fact != nil:
 		if c.Fact.Attested {
 			return "fact " + c.Fact.Name + " attested"

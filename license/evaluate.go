@@ -34,6 +34,10 @@ type Facts struct {
 
 	FirstUse time.Time // zero: first use is now
 
+	// Released is when the version used was first publicly released; zero
+	// when unknown (a releasedYearsAgo leaf then does not hold).
+	Released time.Time
+
 	Named []NamedFact
 
 	// Index adjusts thresholds stated in a base year's money.
@@ -124,6 +128,8 @@ func leaf(c *Condition, f *Facts) bool {
 		return f.At.Before(trialEnd(c, f))
 	case c.OnOrAfter != nil:
 		return !f.At.Before(c.OnOrAfter.Time)
+	case c.ReleasedYears != nil:
+		return !f.Released.IsZero() && !f.At.Before(f.Released.AddDate(*c.ReleasedYears, 0, 0))
 	case c.Fact != nil:
 		for _, n := range f.Named {
 			if n.Name == c.Fact.Name && (n.Attested || !c.Fact.Attested) {
@@ -141,6 +147,15 @@ func trialEnd(c *Condition, f *Facts) time.Time {
 		start = f.At
 	}
 	return start.AddDate(0, 0, *c.TrialDays)
+}
+
+// ConversionAt returns when a releasedYearsAgo leaf starts holding for f,
+// or the zero time for any other leaf or an unknown release date.
+func (c *Condition) ConversionAt(f *Facts) time.Time {
+	if c == nil || c.ReleasedYears == nil || f.Released.IsZero() {
+		return time.Time{}
+	}
+	return f.Released.AddDate(*c.ReleasedYears, 0, 0)
 }
 
 // TrialEnd returns when a trialDays leaf stops holding for f, or the zero
@@ -212,6 +227,11 @@ func (s Step) Reason(f *Facts) string {
 		return fmt.Sprintf("trial of %d days ends %s: %s", *c.TrialDays, trialEnd(c, f).Format(time.RFC3339), cmp(ok, "inside", "over"))
 	case c.OnOrAfter != nil:
 		return fmt.Sprintf("%s %s %s", f.At.Format(time.DateOnly), cmp(ok, "is on or after", "is before"), c.OnOrAfter.Format(time.DateOnly))
+	case c.ReleasedYears != nil:
+		if f.Released.IsZero() {
+			return "release date of the version used unknown"
+		}
+		return fmt.Sprintf("version released %s: %s", f.Released.Format(time.DateOnly), yes(ok, c.String()))
 	case c.Fact != nil:
 		return fmt.Sprintf("%s: %s", c.String(), cmp(ok, "holds", "not established"))
 	}

@@ -129,6 +129,12 @@ func (e *Evaluator) countGroup(d *Decision, self contribution.Entity, others map
 		return
 	}
 	f := &d.facts
+	// One trial per company: the group's earliest known first use counts.
+	for _, m := range members {
+		if t, ok := d.firstUses[m]; ok && !t.IsZero() && (f.FirstUse.IsZero() || t.Before(f.FirstUse)) {
+			f.FirstUse = t
+		}
+	}
 	var heads, revenue int64
 	headsKnown, revKnown := f.HeadcountKnown, f.RevenueKnown
 	heads, revenue = f.Headcount, f.Revenue.Amount

@@ -72,6 +72,7 @@ type Decision struct {
 	factsUsed []FactUsed
 	steps     []license.Step
 	eval      *Evaluator
+	firstUses map[string]time.Time
 	req       requestKey // what the request digest covers, copied so reusing the caller's Request cannot change it
 
 	// Backing arrays so a typical decision is one allocation.

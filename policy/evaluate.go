@@ -46,6 +46,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
 		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts}}
 	d.factsUsed = d.factsBuf[:0]
+	d.firstUses = r.FirstUses
 	ent := r.Entity
 	ev := evidence{}
 	if len(r.Evidence) > 0 {
@@ -144,6 +145,7 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 	f.Commercial = r.Use.Commercial
 	f.Purpose = r.Use.Purpose
 	f.FirstUse = r.Use.FirstUse
+	f.Released = r.Use.Released
 	f.Index = e.index
 	use := func(name, value string, p contribution.Provenance) bool { return e.useFact(d, name, value, p) }
 	if k := ent.Kind; k.Known && use("kind", string(k.Value), k.Provenance) {
@@ -264,6 +266,8 @@ func (v *validity) timeLeaves(c *license.Condition, f *license.Facts) {
 		v.earliest(c.TrialEnd(f))
 	case c.OnOrAfter != nil:
 		v.earliest(c.OnOrAfter.Time)
+	case c.ReleasedYears != nil:
+		v.earliest(c.ConversionAt(f))
 	}
 	for _, s := range c.All {
 		v.timeLeaves(s, f)

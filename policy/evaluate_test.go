@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
@@ -363,5 +364,39 @@ func TestGradedOutcome(t *testing.T) {
 		if o.Kind == license.NetworkCopyleft {
 			t.Fatalf("cooperative owes network copyleft: %s", d.Explain())
 		}
+	}
+}
+
+// One trial per company: a subsidiary whose parent began its trial 40 days
+// ago has no trial left under PolyForm Free Trial.
+func TestOneTrialPerCompany(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "polyform-free-trial-1.0.0")
+	st, _ := NewControlStatement(Control{Controller: "parent", Controlled: "sub", From: "2020-01-01T00:00:00Z"})
+	control := envelope(t, st, "registrar")
+	r := &Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true, FirstUse: at.AddDate(0, 0, -2)}, At: at, Evidence: [][]byte{control}}
+	d, _ := e.Evaluate(r)
+	if d.Outcome != Free || !d.ValidUntil.Equal(at.AddDate(0, 0, 30)) {
+		t.Fatalf("own trial: %s", d.Explain())
+	}
+	r.FirstUses = map[string]time.Time{"parent": at.AddDate(0, 0, -40)}
+	d, _ = e.Evaluate(r)
+	if d.Outcome != Deny || strings.Join(d.Group, ",") != "parent,sub" {
+		t.Fatalf("group trial: %s", d.Explain())
+	}
+}
+
+// BSL: each version converts four years after its first release.
+func TestBSLFourYearConversion(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "bsl-1.1")
+	released := at.AddDate(-3, 0, 0)
+	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: released}, At: at})
+	if d.Outcome != Pay || !d.ValidUntil.Equal(released.AddDate(4, 0, 0)) {
+		t.Fatalf("before conversion: %s valid until %s", d.Outcome, d.ValidUntil)
+	}
+	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: released}, At: released.AddDate(4, 0, 0)})
+	if d.Outcome != Free || d.Clause != "four-years-after-release" {
+		t.Fatalf("after conversion: %s", d.Explain())
 	}
 }

@@ -15,6 +15,7 @@ type Use struct {
 	Purpose    string    // e.g. "production", "prototype", "personal"
 	Seats      int64     // for per-seat prices; 0 counts as 1
 	FirstUse   time.Time // when the entity first used the commons; zero: now
+	Released   time.Time // when the version used was first released (BSL's conversion); zero: unknown
 }
 
 // Request is one question: may this entity use the commons this way at
@@ -42,6 +43,10 @@ type Request struct {
 	Reciprocity *contribution.Reciprocity
 	// Facts are further named facts the entity declares (self-declared).
 	Facts []string
+	// FirstUses are the first uses of other entities, by id. Where terms
+	// count affiliates, a trial runs from the earliest first use in the
+	// entity's group: one trial per company.
+	FirstUses map[string]time.Time
 	// NoticeAt is when the entity first received written notice of a
 	// violation, if it did; with terms that give a cure period, a pay or
 	// deny decision then says until when the entity may cure.
