@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/peerproduction/ppl/attest"
@@ -65,14 +66,13 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	if recip == nil && e.recip != nil {
 		q, _ := e.Query(r.Entity.ID, r.At)
 		var err error
-		switch {
-		case r.Ledger != nil:
+		l := r.Ledger
+		if l == nil {
+			l = ev.ledger
+		}
+		if l != nil {
 			var rr contribution.Reciprocity
-			rr, err = r.Ledger.Reciprocity(q)
-			recip = &rr
-		case ev.ledger != nil:
-			var rr contribution.Reciprocity
-			rr, err = ev.ledger.Reciprocity(q)
+			rr, err = groupReciprocity(l, q, d.Group)
 			recip = &rr
 		}
 		if err != nil {
@@ -444,7 +444,10 @@ func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity st
 		return err
 	}
 	m := d.membership
-	if m.Entity != entity {
+	// Where terms count affiliates, memberships in other entities may be
+	// the group's; the group is known only once all evidence is read, and
+	// the ledger is then asked for the group's members alone.
+	if m.Entity != entity && !e.terms.CountAffiliates {
 		return fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
 	}
 	_, err := l.AddMembership(*m)
@@ -510,4 +513,47 @@ func reason(err error) string {
 		}
 	}
 	return err.Error()
+}
+
+// groupReciprocity asks the ledger for the entity, or, when the terms count
+// affiliates and it has some, for each member of its group, and merges the
+// answers. The ledger never counts a contribution for two entities, so the
+// sum counts each once.
+func groupReciprocity(l *contribution.Ledger, q contribution.Query, group []string) (contribution.Reciprocity, error) {
+	if len(group) < 2 {
+		return l.Reciprocity(q)
+	}
+	var out contribution.Reciprocity
+	byCommons, byMember, byKind := map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}
+	for _, m := range group {
+		q.Entity = m
+		r, err := l.Reciprocity(q)
+		if err != nil {
+			return out, err
+		}
+		out.Total += r.Total
+		for _, s := range r.ByCommons {
+			byCommons[s.Key] += s.Points
+		}
+		for _, s := range r.ByMember {
+			byMember[s.Key] += s.Points
+		}
+		for _, s := range r.ByKind {
+			byKind[s.Key] += s.Points
+		}
+		out.Statements = append(out.Statements, r.Statements...)
+	}
+	out.ByCommons, out.ByMember, out.ByKind = sortedShares(byCommons), sortedShares(byMember), sortedShares(byKind)
+	slices.Sort(out.Statements)
+	out.Statements = slices.Compact(out.Statements)
+	return out, nil
+}
+
+func sortedShares(m map[string]contribution.Points) []contribution.Share {
+	out := make([]contribution.Share, 0, len(m))
+	for k, v := range m {
+		out = append(out, contribution.Share{Key: k, Points: v})
+	}
+	slices.SortFunc(out, func(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }

@@ -400,3 +400,25 @@ func TestBSLFourYearConversion(t *testing.T) {
 		t.Fatalf("after conversion: %s", d.Explain())
 	}
 }
+
+// Terms that count affiliates count the group's contributions: a parent
+// whose subsidiary's engineers contribute is credited with them.
+func TestGroupReciprocity(t *testing.T) {
+	w := newWorld(t)
+	terms, _ := license.Builtin("ppl-reciprocity")
+	grouped := *terms
+	grouped.CountAffiliates = true
+	e, err := Compile(Config{Terms: &grouped, Commons: w.alpha, Peers: []contribution.Commons{w.beta}, Trust: w.trust})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := NewControlStatement(Control{Controller: "acme", Controlled: "peerco", From: "2020-01-01T00:00:00Z"})
+	ev := [][]byte{envelope(t, st, "registrar"), memberOf(t, "peerco", "carol"), contributed(t, "steward-beta", "beta", "carol", "code", 260, 1)}
+	d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Outcome != Free || d.Clause != "reciprocity" || strings.Join(d.Group, ",") != "acme,peerco" {
+		t.Fatalf("%s", d.Explain())
+	}
+}
