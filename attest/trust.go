@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/peerproduction/ppl/internal/bounded"
 )
 
 // Rule says that Key may attest statements of the given predicate types
@@ -57,12 +59,12 @@ type Trust struct {
 	keys         map[string]*trustedKey
 	revokedKeys  map[string]time.Time // key id -> revoked from
 	revokedStmts map[string]string    // statement digest -> revoking statement's digest
-	cache        verifyCache
+	cache        *bounded.Map[cacheKey, *sigResult]
 }
 
 // NewTrust returns a Trust holding rules.
 func NewTrust(rules ...Rule) (*Trust, error) {
-	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}}
+	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, cache: newVerifyCache()}
 	for i, r := range rules {
 		if err := t.Add(r); err != nil {
 			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
@@ -162,10 +164,10 @@ func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	key := cacheKey{sum: sha256.Sum256(envelopeJSON), gen: t.gen}
-	res, ok := t.cache.get(key)
+	res, ok := t.cache.Get(key)
 	if !ok {
 		res = t.checkSignatures(envelopeJSON, limit)
-		t.cache.put(key, res)
+		t.cache.Put(key, res)
 	}
 	return t.judge(res, opt)
 }

@@ -81,9 +81,7 @@ func BenchmarkEvaluateWithEvidence(b *testing.B) {
 				if !cached {
 					// Fresh evidence: nothing verified or decoded before.
 					w.trust.ResetCache()
-					e.decoded.mu.Lock()
-					e.decoded.m = nil
-					e.decoded.mu.Unlock()
+					e.decoded.Reset()
 				}
 				if _, err := e.Evaluate(r); err != nil {
 					b.Fatal(err)

@@ -1,8 +1,6 @@
 package policy
 
 import (
-	"sync"
-
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 )
@@ -20,29 +18,9 @@ type decoded struct {
 	err          error
 }
 
-type decodeCache struct {
-	mu sync.Mutex
-	m  map[string]*decoded
-}
-
-func (c *decodeCache) get(digest string) *decoded {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.m[digest]
-}
-
-func (c *decodeCache) put(digest string, d *decoded) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxDecoded {
-		c.m = make(map[string]*decoded)
-	}
-	c.m[digest] = d
-}
-
 // decode decodes a verified contribution or membership, through the cache.
 func (e *Evaluator) decode(v *attest.Verified, reg contribution.Registry) *decoded {
-	if d := e.decoded.get(v.Digest); d != nil {
+	if d, ok := e.decoded.Get(v.Digest); ok {
 		return d
 	}
 	d := &decoded{}
@@ -53,6 +31,6 @@ func (e *Evaluator) decode(v *attest.Verified, reg contribution.Registry) *decod
 		m, err := contribution.DecodeMembership(v)
 		d.membership, d.err = &m, err
 	}
-	e.decoded.put(v.Digest, d)
+	e.decoded.Put(v.Digest, d)
 	return d
 }

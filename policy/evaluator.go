@@ -7,6 +7,7 @@ import (
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/internal/bounded"
 	"github.com/peerproduction/ppl/license"
 )
 
@@ -49,7 +50,7 @@ type Evaluator struct {
 	kindWeights map[string]int64
 	recognised  map[string]int64
 	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
-	decoded     decodeCache
+	decoded     *bounded.Map[string, *decoded]
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.
@@ -69,7 +70,7 @@ func Compile(cfg Config) (*Evaluator, error) {
 		return nil, fmt.Errorf("%w: terms digest: %v", ErrConfig, err)
 	}
 	e := &Evaluator{terms: cfg.Terms, termsDigest: digest, commons: cfg.Commons, trust: cfg.Trust, peers: cfg.Peers,
-		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, recip: cfg.Terms.Reciprocity(), recipClause: -1}
+		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded), recip: cfg.Terms.Reciprocity(), recipClause: -1}
 	if e.recip != nil {
 		if len(e.recip.KindWeights) > 0 {
 			e.kindWeights = make(map[string]int64, len(e.recip.KindWeights))
