@@ -33,6 +33,9 @@
 //	              trust (who may attest what) and revocation
 //	contribution  commons, contributors, entities, memberships, contributions,
 //	              their predicates, and the ledger that sums contributions
+//	contribution/payout
+//	              what paying entities pay, split exactly among the commons'
+//	              association and its contributors; signed payout statements
 //	license       license terms as data: ordered clauses, conditions,
 //	              prices, obligations; built-in terms for real licenses
 //	policy        the evaluator: terms + evidence + request -> decision;
@@ -45,9 +48,12 @@
 // the terms a commons publishes. policy compiles terms once and evaluates
 // requests against the ledger and the entity's facts, returning a decision
 // with its reasons, which can be signed as a grant and verified later.
+// payout closes the loop: a payment is divided among the contributors by
+// the same ledger and signed so each can check their share.
 //
 // Arrows run one way: policy imports license, contribution and attest;
-// contribution imports attest; nothing imports policy.
+// contribution (and contribution/payout) imports attest; nothing imports
+// policy.
 //
 // # End to end
 //
