@@ -93,10 +93,10 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 		switch string(key) {
 		case "payloadType":
 			w.seen |= 1
-			w.payloadType, err = canonjson.String(raw)
+			w.payloadType, err = canonjson.Unquote(raw)
 		case "payload":
 			w.seen |= 2
-			w.payload, err = canonjson.String(raw)
+			w.payload, err = canonjson.Unquote(raw)
 		case "signatures":
 			w.seen |= 4
 			err = canonjson.Array(raw, lim, func(_ int, el []byte) error {
@@ -135,10 +135,10 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 			var err error
 			switch string(key) {
 			case "keyid":
-				keyID, err = canonjson.String(v)
+				keyID, err = canonjson.Unquote(v)
 			case "sig":
 				hasSig = true
-				sig64, err = canonjson.String(v)
+				sig64, err = canonjson.Unquote(v)
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", key, err)

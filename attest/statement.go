@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -81,9 +82,9 @@ func ParseStatement(payload []byte) (Statement, error) {
 		var err error
 		switch string(key) {
 		case "_type":
-			st.Type, err = canonjson.String(raw)
+			st.Type, err = canonjson.Unquote(raw)
 		case "predicateType":
-			st.PredicateType, err = canonjson.String(raw)
+			st.PredicateType, err = canonjson.Unquote(raw)
 		case "predicate":
 			st.Predicate = json.RawMessage(raw)
 		case "subject":
@@ -116,11 +117,11 @@ func parseSubject(raw []byte, lim canonjson.Limits) (Subject, error) {
 		var err error
 		switch string(key) {
 		case "name":
-			sub.Name, err = canonjson.String(v)
+			sub.Name, err = canonjson.Unquote(v)
 		case "digest":
 			sub.Digest = map[string]string{}
 			err = canonjson.Object(v, lim, func(alg, hexv []byte) error {
-				d, err := canonjson.String(hexv)
+				d, err := canonjson.Unquote(hexv)
 				sub.Digest[string(alg)] = d
 				return err
 			})
@@ -195,6 +196,10 @@ func (e *PredicateError) Unwrap() error { return e.Err }
 // validity reads the optional validFrom/validUntil (RFC 3339) members of a
 // predicate, matched by exact name.
 func validity(pred json.RawMessage) (from, until time.Time, err error) {
+	// Most predicates carry no window; skip the walk for them.
+	if !bytes.Contains(pred, []byte(`"validFrom"`)) && !bytes.Contains(pred, []byte(`"validUntil"`)) {
+		return from, until, nil
+	}
 	err = canonjson.Object(pred, canonjson.Limits{MaxBytes: -1}, func(key, raw []byte) error {
 		var dst *time.Time
 		switch string(key) {
@@ -205,7 +210,7 @@ func validity(pred json.RawMessage) (from, until time.Time, err error) {
 		default:
 			return nil
 		}
-		s, err := canonjson.String(raw)
+		s, err := canonjson.Unquote(raw)
 		if err != nil {
 			return fmt.Errorf("/predicate/%s must be an RFC 3339 string", key)
 		}

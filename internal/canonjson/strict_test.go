@@ -200,3 +200,14 @@ func TestObjectArrayString(t *testing.T) {
 		}
 	}
 }
+
+func TestUnquote(t *testing.T) {
+	for raw, want := range map[string]string{`"abc"`: "abc", "\"a\\nb\"": "a\nb", `""`: ""} {
+		if got, err := Unquote([]byte(raw)); err != nil || got != want {
+			t.Errorf("Unquote(%s) = %q, %v", raw, got, err)
+		}
+	}
+	if _, err := Unquote([]byte(`12`)); err == nil {
+		t.Error("Unquote accepted a number")
+	}
+}

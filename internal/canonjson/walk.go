@@ -1,5 +1,7 @@
 package canonjson
 
+import "bytes"
+
 // Object checks data strictly, as Check does, requires it to be a JSON
 // object, and calls fn with each member's key and the raw bytes of its
 // value, in input order. Keys are unique (duplicates are refused before fn
@@ -47,4 +49,14 @@ func String(raw []byte) (string, error) {
 		return "", p.fail(ErrTrailingData, p.pos, "")
 	}
 	return string(s), nil
+}
+
+// Unquote decodes raw, a JSON string token that Object or Array handed out
+// (and so already checked), without checking it again: a token with no
+// escapes is sliced, one with escapes is decoded by String.
+func Unquote(raw []byte) (string, error) {
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), nil
+	}
+	return String(raw)
 }
