@@ -154,7 +154,14 @@ func TestWalkthrough(t *testing.T) {
 
 	// The registrar revokes the contribution; verify then refuses it.
 	c.run(0, "sign", "entity", "-key", "registrar", "-entity", "acme", "-kind", "for-profit", "-headcount", "250", "-as-of", "2026-10-01", "-o", "acme-facts.json")
-	c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "acme-facts.json")
+	out, _ = c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "acme-facts.json")
+	if strings.Contains(out, "workerOwned") {
+		t.Fatalf("an unstated fact was signed: %s", out)
+	}
+	c.run(0, "sign", "entity", "-key", "registrar", "-entity", "coop", "-kind", "worker-cooperative", "-worker-owned", "-surplus-to-workers=true", "-as-of", "2026-10-01", "-o", "coop-facts.json")
+	if out, _ = c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "coop-facts.json"); !strings.Contains(out, `"workerOwned":true`) {
+		t.Fatalf("stated fact missing: %s", out)
+	}
 	c.run(0, "sign", "revocation", "-key", "registrar", "-statement", "sha256:"+strings.Repeat("ab", 32), "-reason", "test", "-o", "rev.json")
 	c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "rev.json")
 }

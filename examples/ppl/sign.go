@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/ed25519"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -120,9 +121,10 @@ func cmdSign(args []string, out io.Writer) error {
 				}
 			}
 			e := contribution.Entity{ID: *entity, Name: *name, AsOf: asOf.t,
-				Kind:             contribution.KindFact{Known: *k != "", Value: contribution.EntityKind(*k)},
-				WorkerOwned:      contribution.BoolFact{Known: true, Value: *wo},
-				SurplusToWorkers: contribution.BoolFact{Known: true, Value: *surplus}}
+				Kind: contribution.KindFact{Known: *k != "", Value: contribution.EntityKind(*k)},
+				// A fact the signer did not state stays unknown: no silent "false".
+				WorkerOwned:      contribution.BoolFact{Known: set(fs, "worker-owned") || *wo, Value: *wo},
+				SurplusToWorkers: contribution.BoolFact{Known: set(fs, "surplus-to-workers") || *surplus, Value: *surplus}}
 			if *headcount >= 0 {
 				e.Headcount = contribution.IntFact{Known: true, Value: *headcount}
 			}
@@ -311,4 +313,11 @@ type entityIn struct {
 	} `json:"revenue,omitempty"`
 	AsOf string `json:"asOf"`
 	Key  string `json:"key,omitempty"` // the entity's own key, when it declares its own facts
+}
+
+// set reports whether the flag was given on the command line.
+func set(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
 }
