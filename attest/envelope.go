@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/peerproduction/ppl/internal/canonjson"
 )
@@ -83,9 +82,10 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 	// case-insensitively): members are picked out by exact name in the
 	// strict reader's single pass.
 	var w struct {
-		payloadType, payload string
-		sigs                 [][]byte
-		seen                 uint8
+		payloadType string
+		payload     []byte // the raw JSON string token
+		sigs        [][]byte
+		seen        uint8
 	}
 	lim := canonjson.Limits{MaxBytes: -1, MaxDepth: 8}
 	err := canonjson.Object(data, lim, func(key, raw []byte) error {
@@ -93,10 +93,14 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 		switch string(key) {
 		case "payloadType":
 			w.seen |= 1
-			w.payloadType, err = canonjson.Unquote(raw)
+			if string(raw) == `"`+PayloadType+`"` { // the usual type, without a copy
+				w.payloadType = PayloadType
+			} else {
+				w.payloadType, err = canonjson.Unquote(raw)
+			}
 		case "payload":
 			w.seen |= 2
-			w.payload, err = canonjson.Unquote(raw)
+			w.payload = raw
 		case "signatures":
 			w.seen |= 4
 			err = canonjson.Array(raw, lim, func(_ int, el []byte) error {
@@ -123,22 +127,24 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 	if len(w.sigs) == 0 {
 		return nil, bad("/signatures is empty")
 	}
-	payload, err := decodeBase64(w.payload)
+	payload, err := decodeBase64Token(w.payload)
 	if err != nil {
 		return nil, bad("/payload: %v", err)
 	}
 	e := &Envelope{PayloadType: w.payloadType, Payload: payload, Signatures: make([]Signature, len(w.sigs))}
 	for i, raw := range w.sigs {
-		var keyID, sig64 string
-		hasSig := false
+		var keyID string
+		var sigRaw []byte
 		err := canonjson.Object(raw, lim, func(key, v []byte) error {
 			var err error
 			switch string(key) {
 			case "keyid":
 				keyID, err = canonjson.Unquote(v)
 			case "sig":
-				hasSig = true
-				sig64, err = canonjson.Unquote(v)
+				if len(v) == 0 || v[0] != '"' {
+					err = fmt.Errorf("must be a string")
+				}
+				sigRaw = v
 			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", key, err)
@@ -148,10 +154,10 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 		if err != nil {
 			return nil, bad("/signatures/%d/%v", i, err)
 		}
-		if !hasSig {
+		if sigRaw == nil {
 			return nil, bad("/signatures/%d/sig is missing", i)
 		}
-		sig, err := decodeBase64(sig64)
+		sig, err := decodeBase64Token(sigRaw)
 		if err != nil {
 			return nil, &VerifyError{Err: ErrMalformed, KeyID: keyID, Detail: fmt.Sprintf("envelope: /signatures/%d/sig: %v", i, err)}
 		}
@@ -163,22 +169,32 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 	return e, nil
 }
 
-// decodeBase64 accepts standard or URL-safe base64 (DSSE allows both), but
-// only in canonical form: padded as the alphabet requires and with zero
-// padding bits, so one byte string has one spelling per alphabet.
-func decodeBase64(s string) ([]byte, error) {
-	enc := base64.StdEncoding
-	switch {
-	case len(s)%4 != 0:
-		enc = base64.RawURLEncoding
-	case strings.ContainsAny(s, "-_"):
-		enc = base64.URLEncoding
+// decodeBase64Token decodes base64 from a JSON string token without
+// copying it to a string first. Base64 has no characters JSON escapes, so a
+// token with a backslash is not canonical base64 either way.
+func decodeBase64Token(raw []byte) ([]byte, error) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return nil, fmt.Errorf("not a JSON string")
 	}
-	b, err := enc.Strict().DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("not canonical base64: %v", err)
+	s := raw[1 : len(raw)-1]
+	// Standard padded base64 is what DSSE producers write; try it first and
+	// fall back to the URL-safe alphabets only when it is not that.
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Strict().Decode(out, s)
+	if err == nil {
+		return out[:n], nil
 	}
-	return b, nil
+	if len(s)%4 != 0 || bytes.ContainsAny(s, "-_") {
+		enc := base64.URLEncoding
+		if len(s)%4 != 0 {
+			enc = base64.RawURLEncoding
+		}
+		alt := make([]byte, enc.DecodedLen(len(s)))
+		if n, err2 := enc.Strict().Decode(alt, s); err2 == nil {
+			return alt[:n], nil
+		}
+	}
+	return nil, fmt.Errorf("not canonical base64: %v", err)
 }
 
 // MarshalJSON writes the envelope in DSSE's JSON form.

@@ -168,3 +168,17 @@ func signedRaw(t *testing.T, k ed25519.PrivateKey, pt string, payload []byte) []
 	b, _ := env.MarshalJSON()
 	return b
 }
+
+// DSSE allows URL-safe base64; padded and unpadded canonical forms verify.
+func TestURLSafeBase64(t *testing.T) {
+	k := testKey("k")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	env, _ := SignStatement(testStatement(t, "commons:alpha", map[string]any{"x": "?>?>?>"}), k)
+	for _, enc := range []*base64.Encoding{base64.URLEncoding, base64.RawURLEncoding} {
+		j := `{"payloadType":"` + env.PayloadType + `","payload":"` + enc.EncodeToString(env.Payload) +
+			`","signatures":[{"sig":"` + enc.EncodeToString(env.Signatures[0].Sig) + `"}]}`
+		if _, err := trust.Verify([]byte(j), opts(t0)); err != nil {
+			t.Errorf("%v: %v", enc == base64.RawURLEncoding, err)
+		}
+	}
+}

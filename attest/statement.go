@@ -82,7 +82,11 @@ func ParseStatement(payload []byte) (Statement, error) {
 		var err error
 		switch string(key) {
 		case "_type":
-			st.Type, err = canonjson.Unquote(raw)
+			if string(raw) == `"`+StatementType+`"` {
+				st.Type = StatementType
+			} else {
+				st.Type, err = canonjson.Unquote(raw)
+			}
 		case "predicateType":
 			st.PredicateType, err = canonjson.Unquote(raw)
 		case "predicate":
@@ -193,11 +197,13 @@ func (e *PredicateError) Error() string {
 
 func (e *PredicateError) Unwrap() error { return e.Err }
 
+var validFromKey, validUntilKey = []byte(`"validFrom"`), []byte(`"validUntil"`)
+
 // validity reads the optional validFrom/validUntil (RFC 3339) members of a
 // predicate, matched by exact name.
 func validity(pred json.RawMessage) (from, until time.Time, err error) {
 	// Most predicates carry no window; skip the walk for them.
-	if !bytes.Contains(pred, []byte(`"validFrom"`)) && !bytes.Contains(pred, []byte(`"validUntil"`)) {
+	if !bytes.Contains(pred, validFromKey) && !bytes.Contains(pred, validUntilKey) {
 		return from, until, nil
 	}
 	err = canonjson.Object(pred, canonjson.Limits{MaxBytes: -1}, func(key, raw []byte) error {

@@ -189,7 +189,9 @@ func (t *Trust) checkSignatures(data []byte, limit int) *sigResult {
 
 func (t *Trust) checkParsed(e *Envelope) *sigResult {
 	res := &sigResult{env: e, digest: Digest(e.Payload)}
-	msg := PAE(e.PayloadType, e.Payload)
+	// PAE on the stack for envelopes of usual size: no copy on the heap.
+	var buf [2048]byte
+	msg := appendPAE(buf[:0], e.PayloadType, e.Payload)
 	hinted := ""
 	for _, s := range e.Signatures {
 		// The key id is only a hint for which key to try first; with no

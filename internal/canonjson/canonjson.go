@@ -31,12 +31,19 @@ func (l Limits) norm() Limits {
 }
 
 func newParser(data []byte, lim Limits) (*parser, error) {
+	if err := checkSize(data, lim); err != nil {
+		return nil, err
+	}
+	return &parser{data: data, maxDepth: lim.norm().MaxDepth, track: true}, nil
+}
+
+func checkSize(data []byte, lim Limits) error {
 	lim = lim.norm()
 	if lim.MaxBytes > 0 && len(data) > lim.MaxBytes {
-		return nil, &Error{Err: ErrTooLarge, Offset: int64(lim.MaxBytes),
+		return &Error{Err: ErrTooLarge, Offset: int64(lim.MaxBytes),
 			Detail: quoteDetail("(%d bytes, limit %d)", len(data), lim.MaxBytes)}
 	}
-	return &parser{data: data, maxDepth: lim.MaxDepth}, nil
+	return nil
 }
 
 // Check reports whether data is exactly one strictly valid JSON value: well

@@ -2,6 +2,7 @@ package canonjson
 
 import (
 	"bytes"
+	"encoding/binary"
 	"reflect"
 	"slices"
 	"strconv"
@@ -29,6 +30,10 @@ type parser struct {
 	// onElement, when set, is called with each element of the top-level
 	// array.
 	onElement func(i int, raw []byte) error
+	// track keeps the JSON Pointer path as the reader descends. The fast
+	// walks leave it off and, on a refusal, read the input again with it on
+	// to name where (errors are rare; paths on every member are not free).
+	track bool
 }
 
 type member struct {
@@ -54,7 +59,24 @@ func (p *parser) skipWS() {
 }
 
 // document reads exactly one JSON value surrounded by optional whitespace.
+// Without path tracking, a refusal is located by a second, tracking read.
 func (p *parser) document(t reflect.Type) error {
+	err := p.documentOnce(t)
+	if err == nil || p.track {
+		return err
+	}
+	perr, ok := err.(*Error) // a parser refusal, not a callback's error
+	if !ok {
+		return err
+	}
+	again := parser{data: p.data, maxDepth: p.maxDepth, track: true}
+	if aerr, ok := again.documentOnce(t).(*Error); ok && aerr.Err == perr.Err && aerr.Offset == perr.Offset {
+		return aerr
+	}
+	return err
+}
+
+func (p *parser) documentOnce(t reflect.Type) error {
 	p.skipWS()
 	if err := p.value(t); err != nil {
 		return err
@@ -159,7 +181,9 @@ func (p *parser) object(t reflect.Type) error {
 		}
 		p.pos++
 		p.skipWS()
-		p.path = append(p.path, segment{key: key, isKey: true})
+		if p.track {
+			p.path = append(p.path, segment{key: key, isKey: true})
+		}
 		var ft reflect.Type
 		if checked {
 			var ok bool
@@ -183,7 +207,9 @@ func (p *parser) object(t reflect.Type) error {
 		if err := p.value(ft); err != nil {
 			return err
 		}
-		p.path = p.path[:len(p.path)-1]
+		if p.track {
+			p.path = p.path[:len(p.path)-1]
+		}
 		if p.onMember != nil && p.depth == 1 {
 			if err := p.onMember(key, p.data[vstart:p.pos]); err != nil {
 				return err
@@ -299,12 +325,16 @@ func (p *parser) array(t reflect.Type) error {
 	}
 	for i := 0; ; i++ {
 		p.skipWS()
-		p.path = append(p.path, segment{index: i})
+		if p.track {
+			p.path = append(p.path, segment{index: i})
+		}
 		vstart := p.pos
 		if err := p.value(et); err != nil {
 			return err
 		}
-		p.path = p.path[:len(p.path)-1]
+		if p.track {
+			p.path = p.path[:len(p.path)-1]
+		}
 		if p.onElement != nil && p.depth == 1 {
 			if err := p.onElement(i, p.data[vstart:p.pos]); err != nil {
 				return err
@@ -418,6 +448,14 @@ func (p *parser) str() ([]byte, error) {
 	start := p.pos
 	i := start
 	for i < len(d) {
+		// Skip eight plain ASCII bytes at a time: none a quote, a
+		// backslash, a control character or a non-ASCII byte.
+		for i+8 <= len(d) && plain8(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		if i >= len(d) {
+			break
+		}
 		c := d[i]
 		if c == '"' {
 			p.pos = i + 1
@@ -514,6 +552,19 @@ func (p *parser) str() ([]byte, error) {
 		}
 	}
 	return nil, p.fail(ErrSyntax, i, "(unterminated string)")
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// plain8 reports whether none of the eight bytes in w needs attention in
+// a string: no '"', no '\\', none below 0x20 and none at or above 0x80.
+func plain8(w uint64) bool {
+	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
+	special := hasZero(w^(ones*'"')) | hasZero(w^(ones*'\\')) | ((w - ones*0x20) & ^w & highs) | (w & highs)
+	return special == 0
 }
 
 func hex4(d []byte, i int) (rune, bool) {

@@ -211,3 +211,43 @@ func TestUnquote(t *testing.T) {
 		t.Error("Unquote accepted a number")
 	}
 }
+
+// The fast walks do not track paths; a refusal is located by a second read.
+func TestObjectErrorsNamePointers(t *testing.T) {
+	err := Object([]byte(`{"a":[{"b":1},{"c":{"d":1,"d":2}}]}`), Limits{}, func(k, raw []byte) error { return nil })
+	var e *Error
+	if !errors.As(err, &e) || e.Err != ErrDuplicateKey || e.Pointer != "/a/1/c/d" {
+		t.Fatalf("Object: %v", err)
+	}
+	err = Array([]byte(`[1,{"x":"\ud800"}]`), Limits{}, func(int, []byte) error { return nil })
+	if !errors.As(err, &e) || e.Err != ErrLoneSurrogate || e.Pointer != "/1/x" {
+		t.Fatalf("Array: %v", err)
+	}
+	// An error from the callback is returned as it is.
+	sentinel := errors.New("stop")
+	if err := Object([]byte(`{"a":1}`), Limits{}, func(k, raw []byte) error { return sentinel }); err != sentinel {
+		t.Fatalf("callback error: %v", err)
+	}
+}
+
+// plain8 must agree with a byte-by-byte test on every byte value in every
+// position.
+func TestPlain8(t *testing.T) {
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	for pos := range 8 {
+		for c := range 256 {
+			var b [8]byte
+			for i := range b {
+				b[i] = 'a'
+			}
+			b[pos] = byte(c)
+			w := uint64(0)
+			for i := 7; i >= 0; i-- {
+				w = w<<8 | uint64(b[i])
+			}
+			if got := plain8(w); got != plain(byte(c)) {
+				t.Fatalf("byte %#x at %d: plain8 = %v", c, pos, got)
+			}
+		}
+	}
+}

@@ -8,10 +8,10 @@ import "bytes"
 // sees a second one). It lets a parser pick out members by exact name
 // without reflection; an error from fn stops the walk and is returned.
 func Object(data []byte, lim Limits, fn func(key, raw []byte) error) error {
-	p, err := newParser(data, lim)
-	if err != nil {
+	if err := checkSize(data, lim); err != nil {
 		return err
 	}
+	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
 	p.skipWS()
 	if p.pos >= len(data) || data[p.pos] != '{' {
 		return p.fail(ErrType, p.pos, "(want a JSON object)")
@@ -22,10 +22,10 @@ func Object(data []byte, lim Limits, fn func(key, raw []byte) error) error {
 
 // Array is Object for a JSON array: fn sees each element's raw bytes.
 func Array(data []byte, lim Limits, fn func(i int, raw []byte) error) error {
-	p, err := newParser(data, lim)
-	if err != nil {
+	if err := checkSize(data, lim); err != nil {
 		return err
 	}
+	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
 	p.skipWS()
 	if p.pos >= len(data) || data[p.pos] != '[' {
 		return p.fail(ErrType, p.pos, "(want a JSON array)")
