@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/peerproduction/ppl/internal/canonjson"
@@ -68,7 +69,13 @@ func (s Statement) Payload() ([]byte, error) {
 // (signature order, key ids), the payload is not.
 func Digest(payload []byte) string {
 	sum := sha256.Sum256(payload)
-	return "sha256:" + hex.EncodeToString(sum[:])
+	var b strings.Builder
+	b.Grow(len("sha256:") + 2*sha256.Size)
+	b.WriteString("sha256:")
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	b.Write(h[:])
+	return b.String()
 }
 
 // ParseStatement decodes an in-toto Statement v1 from payload with the
