@@ -1,8 +1,11 @@
 package contribution
 
 import (
+	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -70,26 +73,62 @@ func (s *MemStore) contributorPoints(q Query, commons string, weight int64, afte
 	for i, n := range s.names {
 		kw[i] = kindWeight(q, n)
 	}
-	list := make([]Share, 0, len(ci.people))
-	for _, p := range ci.people {
-		i, ok := slices.BinarySearch(p.commons, ci.idx)
-		if !ok {
-			continue
-		}
-		var sum uint64
-		for _, e := range window(p.series[i], after, at) {
-			v := weigh(e.qty, kw[e.kind], weight, time.Duration(at-e.at), q.HalfLife)
-			if err := acc.add("", "", "", e.stmt, v); err != nil {
-				return nil, err
+	// Contributors are independent: split them among the processors and
+	// concatenate the parts in order (the people are sorted by key id, so
+	// the result stays sorted; integer sums do not depend on the split).
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(ci.people)/parallelMin))
+	type part struct {
+		list  []Share
+		total uint64
+		err   error
+	}
+	results := make([]part, parts)
+	var wg sync.WaitGroup
+	for k := range parts {
+		lo, hi := k*len(ci.people)/parts, (k+1)*len(ci.people)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[k]
+			r.list = make([]Share, 0, hi-lo)
+			for _, p := range ci.people[lo:hi] {
+				i, ok := slices.BinarySearch(p.commons, ci.idx)
+				if !ok {
+					continue
+				}
+				var sum uint64
+				for _, e := range window(p.series[i], after, at) {
+					v := weigh(e.qty, kw[e.kind], weight, time.Duration(at-e.at), q.HalfLife)
+					if v > math.MaxInt64-sum || r.total > math.MaxInt64-v {
+						r.err = errorf(ErrOverflow, e.stmt, "", "the total exceeds %s points; lower the weights or the window", Points(math.MaxInt64))
+						return
+					}
+					sum += v
+					r.total += v
+				}
+				if sum > 0 {
+					r.list = append(r.list, Share{p.id, Points(sum)})
+				}
 			}
-			sum += v
+		}()
+	}
+	wg.Wait()
+	var list []Share
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		if sum > 0 {
-			list = append(list, Share{p.id, Points(sum)})
+		if err := acc.add("", "", "", "", r.total); err != nil {
+			return nil, err
 		}
+		list = append(list, r.list...)
 	}
 	return list, nil
 }
+
+// parallelMin is the number of contributors below which one goroutine
+// does the whole sum: splitting small work costs more than it saves.
+const parallelMin = 4096
 
 // mergeShares merges lists sorted by key, adding points of equal keys and
 // dropping zeros.

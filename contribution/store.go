@@ -289,6 +289,10 @@ func (s *MemStore) record(e *entry) Record {
 }
 
 func window(es []entry, after, upTo int64) []entry {
+	// Most series lie wholly inside the window: check the ends first.
+	if n := len(es); n == 0 || (es[0].at > after && es[n-1].at <= upTo) {
+		return es
+	}
 	i := sort.Search(len(es), func(k int) bool { return es[k].at > after })
 	j := i + sort.Search(len(es)-i, func(k int) bool { return es[i+k].at > upTo })
 	return es[i:j]
