@@ -130,6 +130,8 @@ type Verified struct {
 	Payload    []byte
 	ValidFrom  time.Time // the predicate's own window; zero when absent
 	ValidUntil time.Time
+
+	signersBuf [2]string // Signers' backing array for the usual one or two signers
 }
 
 // sigResult is what signature checking established about one envelope,
@@ -261,7 +263,8 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 		return nil, &VerifyError{Err: ErrRevoked, Digest: res.digest, Detail: "statement revoked by " + by}
 	}
 	at := opt.Time
-	var signers []string
+	v := &Verified{}
+	signers := v.signersBuf[:0]
 	var refusal *VerifyError
 	for _, k := range res.keys {
 		if err := t.keyAllowed(k, st, at); err != nil {
@@ -286,8 +289,9 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 	if !res.til.IsZero() && !at.Before(res.til) {
 		return nil, &VerifyError{Err: ErrExpired, Digest: res.digest, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
 	}
-	return &Verified{Statement: st, Digest: res.digest, Signers: signers, Envelope: res.env,
-		Payload: res.env.Payload, ValidFrom: res.from, ValidUntil: res.til}, nil
+	v.Statement, v.Digest, v.Signers, v.Envelope = st, res.digest, signers, res.env
+	v.Payload, v.ValidFrom, v.ValidUntil = res.env.Payload, res.from, res.til
+	return v, nil
 }
 
 // rank orders refusals so the most telling one is reported.

@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"sync"
 	"testing"
@@ -151,5 +152,28 @@ func TestRuleValidation(t *testing.T) {
 		if _, err := NewTrust(r); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// Verified.Signers has a small inline array; more signers must all be kept.
+func TestManySigners(t *testing.T) {
+	var rules []Rule
+	var keys []ed25519.PrivateKey
+	for _, l := range []string{"s1", "s2", "s3", "s4"} {
+		k := testKey(l)
+		keys = append(keys, k)
+		rules = append(rules, Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	}
+	trust, _ := NewTrust(rules...)
+	v, err := trust.Verify(signedJSON(t, testStatement(t, "commons:alpha", nil), keys...), VerifyOptions{Time: t0, PredicateTypes: []string{testPredicate}, Threshold: 4})
+	if err != nil || len(v.Signers) != 4 {
+		t.Fatalf("%v %v", v, err)
+	}
+	seen := map[string]bool{}
+	for _, s := range v.Signers {
+		seen[s] = true
+	}
+	if len(seen) != 4 {
+		t.Fatalf("signers %v", v.Signers)
 	}
 }
