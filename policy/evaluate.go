@@ -45,7 +45,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		return nil, fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
 	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
-		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts}}
+		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts, noticeAt: r.NoticeAt, firstUses: r.FirstUses}}
 	d.factsUsed = d.factsBuf[:0]
 	d.firstUses = r.FirstUses
 	ent := r.Entity

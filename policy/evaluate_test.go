@@ -230,6 +230,23 @@ func TestDecisionKeepsItsRequest(t *testing.T) {
 	if d2.RequestDigest() == before {
 		t.Fatal("different requests share a digest")
 	}
+	// Every input that can change a decision is in the digest.
+	r3 := *r
+	r3.NoticeAt = at.AddDate(0, 0, -1)
+	d3, _ := e.Evaluate(&r3)
+	r4 := *r
+	r4.Use.Released = at.AddDate(-1, 0, 0)
+	d4, _ := e.Evaluate(&r4)
+	r5 := *r
+	r5.FirstUses = map[string]time.Time{"parent": at}
+	d5, _ := e.Evaluate(&r5)
+	digests := map[string]bool{d2.RequestDigest(): true}
+	for _, d := range []*Decision{d3, d4, d5} {
+		if digests[d.RequestDigest()] {
+			t.Fatal("a decision input is missing from the request digest")
+		}
+		digests[d.RequestDigest()] = true
+	}
 }
 
 func TestCureWindow(t *testing.T) {

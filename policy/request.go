@@ -3,6 +3,7 @@ package policy
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"time"
 
 	"github.com/peerproduction/ppl/contribution"
@@ -64,26 +65,41 @@ type requestWire struct {
 	Evidence   []string `json:"evidence,omitempty"`
 	Facts      []string `json:"facts,omitempty"`
 	Points     string   `json:"reciprocity,omitempty"`
+	Released   string   `json:"released,omitempty"`
+	NoticeAt   string   `json:"noticeAt,omitempty"`
+	FirstUses  []string `json:"firstUses,omitempty"` // "entity@time", sorted
 }
 
 // requestKey is what a request digest covers.
 type requestKey struct {
-	entity   string
-	use      Use
-	at       time.Time
-	evidence [][]byte
-	facts    []string
+	entity    string
+	use       Use
+	at        time.Time
+	evidence  [][]byte
+	facts     []string
+	noticeAt  time.Time
+	firstUses map[string]time.Time
 }
 
 // requestDigest identifies the request: the commons, entity, use, time,
-// the SHA-256 of each evidence envelope, the facts declared and the
-// reciprocity counted.
+// the SHA-256 of each evidence envelope, the facts declared, the notice
+// and first-use dates given, and the reciprocity counted.
 func (e *Evaluator) requestDigest(r *requestKey, points string) string {
 	w := requestWire{Commons: e.commons.ID, Entity: r.entity, Commercial: r.use.Commercial, Purpose: r.use.Purpose,
 		Seats: r.use.Seats, At: r.at.UTC().Format(time.RFC3339Nano), Facts: r.facts, Points: points}
 	if !r.use.FirstUse.IsZero() {
 		w.FirstUse = r.use.FirstUse.UTC().Format(time.RFC3339Nano)
 	}
+	if !r.use.Released.IsZero() {
+		w.Released = r.use.Released.UTC().Format(time.RFC3339Nano)
+	}
+	if !r.noticeAt.IsZero() {
+		w.NoticeAt = r.noticeAt.UTC().Format(time.RFC3339Nano)
+	}
+	for id, t := range r.firstUses {
+		w.FirstUses = append(w.FirstUses, id+"@"+t.UTC().Format(time.RFC3339Nano))
+	}
+	slices.Sort(w.FirstUses)
 	for _, ev := range r.evidence {
 		sum := sha256.Sum256(ev)
 		w.Evidence = append(w.Evidence, "sha256:"+hex.EncodeToString(sum[:]))
