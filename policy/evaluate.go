@@ -487,32 +487,49 @@ var (
 	ErrWrongCommons   = errors.New("wrong commons")
 )
 
-// reason words a refusal for the Ignored list.
+// reason words a refusal for the Ignored list: its kind, then its facts.
 func reason(err error) string {
-	for _, r := range []struct {
-		err  error
-		word string
-	}{
-		{attest.ErrBadSignature, "bad signature"},
-		{attest.ErrUntrustedKey, "untrusted key"},
-		{attest.ErrOutOfScope, "out of scope"},
-		{attest.ErrRevoked, "revoked"},
-		{attest.ErrExpired, "expired"},
-		{attest.ErrNotYetValid, "not yet valid"},
-		{attest.ErrWrongType, "wrong type"},
-		{attest.ErrThreshold, "too few signers"},
-		{attest.ErrMalformed, "malformed"},
-		{attest.ErrTooLarge, "too large"},
-		{ErrWrongCommons, "wrong commons"},
-		{ErrOutOfRequest, "out of scope"},
-		{ErrLedgerSupplied, "counted by ledger"},
-		{ErrGrant, "grant does not apply"},
-	} {
-		if errors.Is(err, r.err) {
-			return r.word + ": " + err.Error()
-		}
+	if w := ReasonWord(err); w != "" {
+		return w + ": " + err.Error()
 	}
 	return err.Error()
+}
+
+// reasonWords name the kinds of refusal, most specific first.
+var reasonWords = []struct {
+	err  error
+	word string
+}{
+	{attest.ErrBadSignature, "bad signature"},
+	{attest.ErrUntrustedKey, "untrusted key"},
+	{attest.ErrOutOfScope, "out of scope"},
+	{attest.ErrRevoked, "revoked"},
+	{attest.ErrExpired, "expired"},
+	{attest.ErrNotYetValid, "not yet valid"},
+	{attest.ErrWrongType, "wrong type"},
+	{attest.ErrThreshold, "too few signers"},
+	{attest.ErrMalformed, "malformed"},
+	{attest.ErrTooLarge, "too large"},
+	{contribution.ErrNotSteward, "not signed by a steward"},
+	{contribution.ErrMissingSignature, "missing signature"},
+	{contribution.ErrSchema, "schema violation"},
+	{contribution.ErrUnknownCommons, "unknown commons"},
+	{ErrWrongCommons, "wrong commons"},
+	{ErrOutOfRequest, "out of scope"},
+	{ErrLedgerSupplied, "counted by ledger"},
+	{ErrGrant, "grant does not apply"},
+}
+
+// ReasonWord names the kind of a refusal of evidence in a few words ("out
+// of scope", "revoked", "not signed by a steward", …), or returns "" for an
+// error of another kind. A backend can use it as a problem title.
+func ReasonWord(err error) string {
+	for _, r := range reasonWords {
+		if errors.Is(err, r.err) {
+			return r.word
+		}
+	}
+	return ""
 }
 
 // groupReciprocity asks the ledger for the entity, or, when the terms count

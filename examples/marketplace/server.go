@@ -184,19 +184,8 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 
 // reason names why evidence was refused, for the problem title.
 func reason(err error) string {
-	for _, r := range []struct {
-		err  error
-		word string
-	}{
-		{attest.ErrBadSignature, "bad signature"}, {attest.ErrUntrustedKey, "untrusted key"}, {attest.ErrOutOfScope, "out of scope"},
-		{attest.ErrRevoked, "revoked"}, {attest.ErrExpired, "expired"}, {attest.ErrNotYetValid, "not yet valid"},
-		{attest.ErrWrongType, "wrong type"}, {attest.ErrMalformed, "malformed"}, {attest.ErrTooLarge, "too large"},
-		{contribution.ErrNotSteward, "not signed by a steward"}, {contribution.ErrMissingSignature, "missing signature"},
-		{contribution.ErrSchema, "schema violation"}, {contribution.ErrUnknownCommons, "unknown commons"},
-	} {
-		if errors.Is(err, r.err) {
-			return r.word
-		}
+	if w := policy.ReasonWord(err); w != "" {
+		return w
 	}
 	return "invalid evidence"
 }
