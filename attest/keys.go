@@ -264,8 +264,5 @@ func ed25519SignerKey(s crypto.Signer) (ed25519.PublicKey, error) {
 // this package goes through (envelopes, SSHSIG, SignedBy), so the published
 // vectors tested against it hold for all of them.
 func verifySignature(pub ed25519.PublicKey, msg, sig []byte) bool {
-	if len(pub) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
-		return false
-	}
-	return ed25519.Verify(pub, msg, sig)
+	return newVerifyKey(pub).verify(msg, sig)
 }

@@ -45,6 +45,7 @@ func matchSubject(pattern, name string) bool {
 
 type trustedKey struct {
 	pub   ed25519.PublicKey
+	vk    verifyKey
 	id    string
 	rules []Rule
 }
@@ -93,6 +94,7 @@ func (t *Trust) Add(r Rule) error {
 	k := t.keys[id]
 	if k == nil {
 		k = &trustedKey{pub: r.Key, id: id}
+		k.vk.init(r.Key)
 		t.keys[id] = k
 	}
 	k.rules = append(k.rules, r)
@@ -202,7 +204,7 @@ func (t *Trust) checkParsed(e *Envelope) *sigResult {
 			if slices.Contains(res.keys, k) {
 				continue
 			}
-			if verifySignature(k.pub, msg, s.Sig) {
+			if k.vk.verify(msg, s.Sig) {
 				res.keys = append(res.keys, k)
 			} else {
 				hinted = k.id
@@ -210,7 +212,7 @@ func (t *Trust) checkParsed(e *Envelope) *sigResult {
 			continue
 		}
 		for _, k := range t.keys {
-			if !slices.Contains(res.keys, k) && verifySignature(k.pub, msg, s.Sig) {
+			if !slices.Contains(res.keys, k) && k.vk.verify(msg, s.Sig) {
 				res.keys = append(res.keys, k)
 				break
 			}
