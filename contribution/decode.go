@@ -88,9 +88,11 @@ func DecodeContribution(v *attest.Verified, reg Registry) (Contribution, error) 
 	if err := checkType(v, ContributionPredicateType); err != nil {
 		return Contribution{}, err
 	}
-	var w contributionWire
-	if err := decodePredicate(ContributionPredicateType, v.Statement.Predicate, v.Digest, &w); err != nil {
-		return Contribution{}, err
+	w, ok := fastContribution(v.Statement.Predicate)
+	if !ok {
+		if err := decodePredicate(ContributionPredicateType, v.Statement.Predicate, v.Digest, &w); err != nil {
+			return Contribution{}, err
+		}
 	}
 	c := Contribution{Commons: w.Commons, Contributor: w.Contributor, Entity: w.Entity, Kind: w.Kind, Unit: w.Unit, Evidence: w.Evidence, Statement: v.Digest}
 	var err error
@@ -136,9 +138,11 @@ func DecodeMembership(v *attest.Verified) (Membership, error) {
 	if err := checkType(v, MembershipPredicateType); err != nil {
 		return Membership{}, err
 	}
-	var w membershipWire
-	if err := decodePredicate(MembershipPredicateType, v.Statement.Predicate, v.Digest, &w); err != nil {
-		return Membership{}, err
+	w, ok := fastMembership(v.Statement.Predicate)
+	if !ok {
+		if err := decodePredicate(MembershipPredicateType, v.Statement.Predicate, v.Digest, &w); err != nil {
+			return Membership{}, err
+		}
 	}
 	raw, err := base64.StdEncoding.Strict().DecodeString(w.MemberKey)
 	if err != nil || len(raw) != ed25519.PublicKeySize {

@@ -3,6 +3,7 @@ package contribution
 import (
 	"encoding/json"
 	"errors"
+	"github.com/google/go-cmp/cmp"
 	"testing"
 
 	"github.com/peerproduction/ppl/attest"
@@ -81,4 +82,59 @@ func FuzzParseQuantity(f *testing.F) {
 			t.Fatalf("%q -> %s -> %d, %v", s, q, back, err)
 		}
 	})
+}
+
+// FuzzFastDecode holds the typed decoders to the general path: whatever
+// they accept, the strict check plus JSON Schema accepts too, and decodes
+// to the same fields.
+func FuzzFastDecode(f *testing.F) {
+	for _, s := range []string{
+		`{"commons":"a","contributor":"SHA256:` + b43 + `","kind":"code","quantity":"1.5","unit":"u","at":"2026-01-01T00:00:00Z"}`,
+		`{"commons":"ä\u00e9","contributor":"SHA256:` + b43 + `","entity":"e","kind":"a-1","quantity":"","unit":"u","from":"2024-02-29T23:59:59.123456789+05:30","at":"2026-01-01T00:00:00Z","evidence":["x","\ud83d\ude00"],"validFrom":"2026-01-01T00:00:00-01:00","validUntil":"2027-01-01T00:00:00Z"}`,
+		`{"commons":"a","contributor":"SHA256:` + b43 + `","kind":"code","quantity":"1","unit":"u","at":"2026-02-29T00:00:00Z"}`,
+		`{"commons":"a","contributor":"SHA256:` + b43 + `","kind":"code","quantity":"1","unit":"u","at":"2026-01-01T00:00:60Z","evidence":[]}`,
+		`{"entity":"acme","memberKey":"` + b43 + `=","from":"2026-01-01T00:00:00Z","until":"2027-01-01T00:00:00Z","role":""}`,
+		`{"entity":"acme","memberKey":"` + b43 + `=","from":"2026-01-01t00:00:00z"}`,
+		`{"entity":null,"memberKey":"` + b43 + `=","from":"2026-01-01T00:00:00Z"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if w, ok := fastContribution(raw); ok {
+			var want contributionWire
+			if err := decodePredicate(ContributionPredicateType, raw, "", &want); err != nil {
+				t.Fatalf("typed path accepts a contribution the schema refuses: %v\n%s", err, raw)
+			}
+			if diff := cmp.Diff(want, w); diff != "" {
+				t.Fatalf("contribution decoded differently (-general +typed):\n%s", diff)
+			}
+		}
+		if w, ok := fastMembership(raw); ok {
+			var want membershipWire
+			if err := decodePredicate(MembershipPredicateType, raw, "", &want); err != nil {
+				t.Fatalf("typed path accepts a membership the schema refuses: %v\n%s", err, raw)
+			}
+			if diff := cmp.Diff(want, w); diff != "" {
+				t.Fatalf("membership decoded differently (-general +typed):\n%s", diff)
+			}
+		}
+	})
+}
+
+// TestFastDecodeTakesUsualPredicates checks the typed path is the one
+// usual predicates take, so FuzzFastDecode tests something.
+func TestFastDecodeTakesUsualPredicates(t *testing.T) {
+	c := []byte(`{"commons":"ä","contributor":"SHA256:` + b43 + `","entity":"e","kind":"a-1","quantity":"2","unit":"u","from":"2024-02-29T23:59:59.5+05:30","at":"2026-01-01T00:00:00Z","evidence":["x"],"validUntil":"2027-01-01T00:00:00Z"}`)
+	if w, ok := fastContribution(c); !ok || w.Commons != "ä" || w.Evidence[0] != "x" || w.From != "2024-02-29T23:59:59.5+05:30" {
+		t.Errorf("contribution not taken: %+v %v", w, ok)
+	}
+	m := []byte(`{"entity":"acme","memberKey":"` + b43 + `=","role":"dev","from":"2026-01-01T00:00:00Z","until":"2027-01-01T00:00:00Z"}`)
+	if w, ok := fastMembership(m); !ok || w.Role != "dev" || w.Until == "" {
+		t.Errorf("membership not taken: %+v %v", w, ok)
+	}
+	for _, bad := range []string{"2026-02-29T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01T00:00:00", "2026-01-01 00:00:00Z", "2026-01-01T00:00:00.Z", "2026-01-01T00:00:00+24:00"} {
+		if isDateTime(bad) {
+			t.Errorf("isDateTime(%q) = true", bad)
+		}
+	}
 }
