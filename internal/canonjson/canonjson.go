@@ -51,10 +51,11 @@ func checkSize(data []byte, lim Limits) error {
 // keys at any depth, every number representable as a float64, nesting and
 // size within lim, and nothing but whitespace after the value.
 func Check(data []byte, lim Limits) error {
-	p, err := newParser(data, lim)
-	if err != nil {
+	if err := checkSize(data, lim); err != nil {
 		return err
 	}
+	// Untracked: document reads again with paths only to locate a refusal.
+	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
 	return p.document(nil)
 }
 

@@ -24,12 +24,9 @@ type parser struct {
 	fields   map[reflect.Type]map[string]reflect.Type
 	reorder  []byte
 	fieldErr *Error // first unknown-field error; syntax errors still win
-	// onMember, when set, is called with each member of the top-level
-	// object and the raw bytes of its value.
-	onMember func(key, raw []byte) error
-	// onElement, when set, is called with each element of the top-level
-	// array.
-	onElement func(i int, raw []byte) error
+	// fromCallback marks an error as a walk callback's own, not a refusal
+	// to be located again.
+	fromCallback bool
 	// track keeps the JSON Pointer path as the reader descends. The fast
 	// walks leave it off and, on a refusal, read the input again with it on
 	// to name where (errors are rare; paths on every member are not free).
@@ -195,7 +192,6 @@ func (p *parser) object(t reflect.Type) error {
 			ft = t.Elem()
 		}
 		mstart := len(p.out)
-		vstart := p.pos
 		if p.emit {
 			if p.plain(keyOff, keyEnd) {
 				p.out = append(p.out, p.data[keyOff:keyEnd]...)
@@ -209,11 +205,6 @@ func (p *parser) object(t reflect.Type) error {
 		}
 		if p.track {
 			p.path = p.path[:len(p.path)-1]
-		}
-		if p.onMember != nil && p.depth == 1 {
-			if err := p.onMember(key, p.data[vstart:p.pos]); err != nil {
-				return err
-			}
 		}
 		members = append(members, member{key: key, start: mstart, end: len(p.out), off: keyOff})
 		p.skipWS()
@@ -328,17 +319,11 @@ func (p *parser) array(t reflect.Type) error {
 		if p.track {
 			p.path = append(p.path, segment{index: i})
 		}
-		vstart := p.pos
 		if err := p.value(et); err != nil {
 			return err
 		}
 		if p.track {
 			p.path = p.path[:len(p.path)-1]
-		}
-		if p.onElement != nil && p.depth == 1 {
-			if err := p.onElement(i, p.data[vstart:p.pos]); err != nil {
-				return err
-			}
 		}
 		p.skipWS()
 		if p.pos >= len(p.data) {

@@ -3,6 +3,7 @@ package canonjson
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -249,5 +250,45 @@ func TestPlain8(t *testing.T) {
 				t.Fatalf("byte %#x at %d: plain8 = %v", c, pos, got)
 			}
 		}
+	}
+}
+
+// Object refuses a duplicate before its callback sees the second member,
+// by pairwise comparison for small objects and a map for large ones, and
+// compares keys as decoded ("a" and "\u0061" are the same key).
+func TestObjectDuplicatesBeforeCallback(t *testing.T) {
+	for _, n := range []int{2, smallObject, smallObject + 1, 100} {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+		}
+		b.WriteString(`"k\u0030":0}`)
+		seen := 0
+		err := Object([]byte(b.String()), Limits{}, func(k, raw []byte) error { seen++; return nil })
+		var e *Error
+		if !errors.As(err, &e) || e.Err != ErrDuplicateKey || e.Pointer != "/k0" || seen != n {
+			t.Errorf("%d keys: err %v, callback saw %d members", n, err, seen)
+		}
+	}
+	if err := Object([]byte(`{"a":1} x`), Limits{}, func(k, raw []byte) error { return nil }); !errors.Is(err, ErrTrailingData) {
+		t.Errorf("trailing data: %v", err)
+	}
+	inner := &Error{Err: ErrType, Pointer: "/inner"}
+	if err := Array([]byte(`[1]`), Limits{}, func(int, []byte) error { return inner }); err != inner {
+		t.Errorf("callback's *Error replaced: %v", err)
+	}
+}
+
+// A walk with a capturing callback allocates nothing: the callback is
+// called, never stored, so it stays on the caller's stack.
+func TestWalkDoesNotAllocate(t *testing.T) {
+	data := []byte(`{"a":"x","b":[1,2,{"c":true}],"d":null}`)
+	var n int
+	allocs := testing.AllocsPerRun(100, func() {
+		_ = Object(data, Limits{}, func(k, raw []byte) error { n += len(k) + len(raw); return nil })
+	})
+	if allocs != 0 {
+		t.Errorf("Object allocates %v times per walk", allocs)
 	}
 }

@@ -7,17 +7,17 @@ import "bytes"
 // value, in input order. Keys are unique (duplicates are refused before fn
 // sees a second one). It lets a parser pick out members by exact name
 // without reflection; an error from fn stops the walk and is returned.
+//
+// The top level is walked here rather than by the recursive reader so that
+// fn is only ever called, never stored: a closure passed as fn can then
+// stay on its caller's stack.
 func Object(data []byte, lim Limits, fn func(key, raw []byte) error) error {
 	if err := checkSize(data, lim); err != nil {
 		return err
 	}
 	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
-	p.skipWS()
-	if p.pos >= len(data) || data[p.pos] != '{' {
-		return p.fail(ErrType, p.pos, "(want a JSON object)")
-	}
-	p.onMember = fn
-	return p.document(nil)
+	err := p.walkObject(fn)
+	return p.locate(err)
 }
 
 // Array is Object for a JSON array: fn sees each element's raw bytes.
@@ -26,12 +26,155 @@ func Array(data []byte, lim Limits, fn func(i int, raw []byte) error) error {
 		return err
 	}
 	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
+	err := p.walkArray(fn)
+	return p.locate(err)
+}
+
+// locate turns a refusal by the fast, untracked reader into one that names
+// its JSON pointer, by reading the input again with tracking on. An error
+// from a callback is returned as it is.
+func (p *parser) locate(err error) error {
+	perr, ok := err.(*Error)
+	if !ok || p.fromCallback {
+		return err
+	}
+	again := parser{data: p.data, maxDepth: p.maxDepth, track: true}
+	if aerr, ok := again.documentOnce(nil).(*Error); ok && aerr.Err == perr.Err && aerr.Offset == perr.Offset {
+		return aerr
+	}
+	return err
+}
+
+// smallObject is how many keys are compared pairwise for duplicates before
+// a map takes over.
+const smallObject = 16
+
+func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 	p.skipWS()
-	if p.pos >= len(data) || data[p.pos] != '[' {
+	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
+		return p.fail(ErrType, p.pos, "(want a JSON object)")
+	}
+	if err := p.enter(); err != nil {
+		return err
+	}
+	p.pos++
+	var stack [smallObject][]byte
+	keys := stack[:0]
+	var seen map[string]struct{}
+	p.skipWS()
+	if p.pos < len(p.data) && p.data[p.pos] == '}' {
+		p.pos++
+		return p.end()
+	}
+	for {
+		p.skipWS()
+		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+			return p.fail(ErrSyntax, p.pos, "(expected a string as object key)")
+		}
+		keyOff := p.pos
+		key, err := p.str()
+		if err != nil {
+			return err
+		}
+		dup := false
+		if seen == nil {
+			for _, k := range keys {
+				if bytes.Equal(k, key) {
+					dup = true
+					break
+				}
+			}
+			if keys = append(keys, key); len(keys) > smallObject {
+				seen = make(map[string]struct{}, 2*smallObject)
+				for _, k := range keys {
+					seen[string(k)] = struct{}{}
+				}
+			}
+		} else {
+			_, dup = seen[string(key)]
+			seen[string(key)] = struct{}{}
+		}
+		if dup {
+			return p.fail(ErrDuplicateKey, keyOff, quoteDetail("%q", key))
+		}
+		p.skipWS()
+		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+			return p.fail(ErrSyntax, p.pos, "(expected ':' after object key)")
+		}
+		p.pos++
+		p.skipWS()
+		vstart := p.pos
+		if err := p.value(nil); err != nil {
+			return err
+		}
+		if err := fn(key, p.data[vstart:p.pos]); err != nil {
+			p.fromCallback = true
+			return err
+		}
+		p.skipWS()
+		if p.pos >= len(p.data) {
+			return p.fail(ErrSyntax, p.pos, "(unterminated object)")
+		}
+		if p.data[p.pos] == ',' {
+			p.pos++
+			continue
+		}
+		if p.data[p.pos] == '}' {
+			p.pos++
+			return p.end()
+		}
+		return p.fail(ErrSyntax, p.pos, "(expected ',' or '}' in object)")
+	}
+}
+
+func (p *parser) walkArray(fn func(i int, raw []byte) error) error {
+	p.skipWS()
+	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
 		return p.fail(ErrType, p.pos, "(want a JSON array)")
 	}
-	p.onElement = fn
-	return p.document(nil)
+	if err := p.enter(); err != nil {
+		return err
+	}
+	p.pos++
+	p.skipWS()
+	if p.pos < len(p.data) && p.data[p.pos] == ']' {
+		p.pos++
+		return p.end()
+	}
+	for i := 0; ; i++ {
+		p.skipWS()
+		vstart := p.pos
+		if err := p.value(nil); err != nil {
+			return err
+		}
+		if err := fn(i, p.data[vstart:p.pos]); err != nil {
+			p.fromCallback = true
+			return err
+		}
+		p.skipWS()
+		if p.pos >= len(p.data) {
+			return p.fail(ErrSyntax, p.pos, "(unterminated array)")
+		}
+		if p.data[p.pos] == ',' {
+			p.pos++
+			continue
+		}
+		if p.data[p.pos] == ']' {
+			p.pos++
+			return p.end()
+		}
+		return p.fail(ErrSyntax, p.pos, "(expected ',' or ']' in array)")
+	}
+}
+
+// end finishes a top-level walk: nothing but whitespace may follow.
+func (p *parser) end() error {
+	p.depth--
+	p.skipWS()
+	if p.pos != len(p.data) {
+		return p.fail(ErrTrailingData, p.pos, "")
+	}
+	return nil
 }
 
 // String decodes raw, which must be exactly one JSON string token (as
