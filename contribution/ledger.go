@@ -130,12 +130,15 @@ func (l *Ledger) Reciprocity(q Query) (Reciprocity, error) {
 // It searches by bisection on nanoseconds, relying on the total never growing
 // as time passes without new contributions.
 func (l *Ledger) FallsBelow(q Query, threshold Points) (t time.Time, ok bool, err error) {
+	// The contributions that count are read from the store once; each probe
+	// of the search then only re-weighs them.
+	var terms []term
+	if err := l.sum(q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
+		return time.Time{}, false, err
+	}
 	below := func(at time.Time) (bool, error) {
-		var acc accumulator
-		if err := l.sum(q, q.At, at, &acc); err != nil {
-			return false, err
-		}
-		return acc.total < int64(threshold), nil
+		total, err := totalAt(terms, q, at)
+		return total < int64(threshold), err
 	}
 	if b, err := below(q.At); err != nil || b {
 		return q.At, err == nil, err

@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"errors"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -263,5 +264,73 @@ func TestContributorPoints(t *testing.T) {
 	}
 	if _, _, err := l.ContributorPoints(Query{Entity: "x", Commons: "a", At: day(1)}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("entity given: %v", err)
+	}
+}
+
+// TestTermsMatchSum holds FallsBelow's re-weighing of collected terms to
+// the ledger's own sum: on random ledgers (shared and ended memberships,
+// contributions named for an entity or not, several commons and kinds),
+// for every probe instant after At the two totals are equal.
+func TestTermsMatchSum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 11))
+	people := []string{"p1", "p2", "p3", "p4"}
+	entities := []string{"acme", "beta", "coop"}
+	nonzero := 0
+	for trial := range 60 {
+		l := newTestLedger(t)
+		for _, who := range people {
+			for _, ent := range entities {
+				if rng.IntN(2) == 0 {
+					from := day(rng.IntN(200) - 100)
+					until := time.Time{}
+					if rng.IntN(3) == 0 {
+						until = from.Add(time.Duration(1+rng.IntN(150)) * dayDur)
+					}
+					mustAdd(t, l, member(who, ent, from, until))
+				}
+			}
+		}
+		for range 40 {
+			ent := ""
+			if rng.IntN(4) == 0 {
+				ent = entities[rng.IntN(len(entities))]
+			}
+			mustAdd(t, l, contrib([]string{"a", "b", "c", "d"}[rng.IntN(4)], people[rng.IntN(len(people))], ent,
+				[]string{"code", "docs"}[rng.IntN(2)], int64(1+rng.IntN(50)), day(rng.IntN(220)-110).Add(time.Duration(rng.Int64N(int64(dayDur))))))
+		}
+		q := Query{Entity: entities[rng.IntN(len(entities))], Commons: "a", At: day(rng.IntN(40)), Recognised: map[string]int64{"a": 1000, "b": 500, "c": 2000}}
+		if rng.IntN(2) == 0 {
+			q.Window = time.Duration(1+rng.IntN(120)) * dayDur
+		}
+		if rng.IntN(2) == 0 {
+			q.HalfLife = time.Duration(1+rng.IntN(90)) * dayDur
+		}
+		if rng.IntN(2) == 0 {
+			q.KindWeights = map[string]int64{"code": 1500, "docs": 250}
+		}
+		var terms []term
+		if err := l.sum(q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
+			t.Fatal(err)
+		}
+		for probe := range 25 {
+			at := q.At.Add(time.Duration(rng.Int64N(int64(200 * dayDur))))
+			if probe == 0 {
+				at = q.At
+			}
+			var acc accumulator
+			if err := l.sum(q, q.At, at, &acc); err != nil {
+				t.Fatal(err)
+			}
+			got, err := totalAt(terms, q, at)
+			if err != nil || got != acc.total {
+				t.Fatalf("trial %d, %+v at %s: terms give %d (%v), sum gives %d", trial, q, at, got, err, acc.total)
+			}
+			if got > 0 {
+				nonzero++
+			}
+		}
+	}
+	if nonzero < 300 {
+		t.Fatalf("only %d of 1500 probes had points: the comparison tests little", nonzero)
 	}
 }

@@ -17,6 +17,9 @@ type accumulator struct {
 	members   []Share
 	kinds     []Share
 	stmts     []string
+	// terms, when set, collects the counted contributions instead of
+	// summing them.
+	terms *[]term
 }
 
 func (a *accumulator) add(commons, member, kind, stmt string, v uint64) error {
@@ -183,6 +186,16 @@ func (st *sumState) visit(ci int, r Record) error {
 	if r.Entity != "" && r.Entity != st.q.Entity {
 		return nil
 	}
+	if st.acc.terms != nil {
+		t := term{at: r.At, base: mulDiv1000(mulDiv1000(uint64(r.Quantity), uint64(kindWeight(st.q, r.Kind))), uint64(st.weights[ci])), k: 1}
+		if r.Entity == "" {
+			t.k, t.idx = splitParts(st.all, st.q.Entity, r.At)
+		}
+		if t.k > 0 && t.base > 0 {
+			*st.acc.terms = append(*st.acc.terms, t)
+		}
+		return nil
+	}
 	v := weigh(r.Quantity, kindWeight(st.q, r.Kind), st.weights[ci], st.evalAt.Sub(r.At), st.q.HalfLife)
 	if r.Entity == "" {
 		v = splitShare(v, st.all, st.q.Entity, r.At)
@@ -195,7 +208,13 @@ func (st *sumState) visit(ci int, r Record) error {
 // v mod k leftover thousandths for each of the first entities in id order,
 // so the parts always add up to v exactly.
 func splitShare(v uint64, all []Membership, entity string, t time.Time) uint64 {
-	var k, idx uint64
+	k, idx := splitParts(all, entity, t)
+	return shareOf(v, k, idx)
+}
+
+// splitParts counts the distinct entities with a membership covering t (k)
+// and those among them ordered before entity (idx).
+func splitParts(all []Membership, entity string, t time.Time) (k, idx uint64) {
 	prev := ""
 	for _, m := range all { // sorted by entity within one contributor
 		if m.Entity == prev || !m.Covers(t) {
@@ -207,6 +226,10 @@ func splitShare(v uint64, all []Membership, entity string, t time.Time) uint64 {
 		}
 		k++
 	}
+	return k, idx
+}
+
+func shareOf(v, k, idx uint64) uint64 {
 	if k == 0 {
 		return 0
 	}
@@ -215,4 +238,32 @@ func splitShare(v uint64, all []Membership, entity string, t time.Time) uint64 {
 		s++
 	}
 	return s
+}
+
+// term is one counted contribution reduced to what its points at a later
+// instant depend on: its date, its weighted quantity, and its split.
+type term struct {
+	at     time.Time
+	base   uint64
+	k, idx uint64
+}
+
+// totalAt is what the collected terms are worth at evalAt, exactly as sum
+// would count them with the window and decay judged at evalAt.
+func totalAt(terms []term, q Query, evalAt time.Time) (int64, error) {
+	var acc accumulator
+	var windowStart time.Time
+	if q.Window > 0 {
+		windowStart = evalAt.Add(-q.Window)
+	}
+	for _, t := range terms {
+		if q.Window > 0 && !t.at.After(windowStart) {
+			continue
+		}
+		v := shareOf(decayed(t.base, evalAt.Sub(t.at), q.HalfLife), t.k, t.idx)
+		if err := acc.add("", "", "", "", v); err != nil {
+			return 0, err
+		}
+	}
+	return acc.total, nil
 }
