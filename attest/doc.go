@@ -39,7 +39,11 @@
 //
 // whose signatures are over PAE(payloadType, payload) =
 // "DSSEv1" SP len(type) SP type SP len(payload) SP payload. An envelope may
-// carry several signatures; the keyid is a hint and is never trusted. A
+// carry several signatures; the keyid is a hint and is never trusted: a
+// signature counts only if it verifies under a trusted key. A keyid in the
+// fingerprint form that names no trusted key marks a signer this Trust does
+// not hold (a co-signer), and its signature is not tried against other
+// keys; any other keyid, or none, is tried against every trusted key. A
 // statement is identified by its Digest, "sha256:<hex>" of the payload
 // bytes, which is not malleable the way the envelope is.
 //

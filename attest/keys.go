@@ -24,6 +24,20 @@ func KeyID(pub ed25519.PublicKey) string {
 	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
 }
 
+// isFingerprint reports whether id has the form KeyID gives.
+func isFingerprint(id string) bool {
+	if len(id) != len("SHA256:")+43 || id[:7] != "SHA256:" {
+		return false
+	}
+	for i := 7; i < len(id); i++ {
+		c := id[i]
+		if !('A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/') {
+			return false
+		}
+	}
+	return true
+}
+
 // sshWirePublicKey is string "ssh-ed25519" || string key (RFC 8709).
 func sshWirePublicKey(pub ed25519.PublicKey) []byte {
 	b := make([]byte, 0, 51)

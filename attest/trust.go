@@ -198,8 +198,11 @@ func (t *Trust) checkParsed(e *Envelope) *sigResult {
 	msg := appendPAE(buf[:0], e.PayloadType, e.Payload)
 	hinted := ""
 	for _, s := range e.Signatures {
-		// The key id is only a hint for which key to try first; with no
-		// usable hint every trusted key is tried.
+		// The key id is only a hint for which key to try. A fingerprint
+		// that names no trusted key is taken at its word: the signer is not
+		// trusted, so its signature is not tried against every trusted key
+		// (a co-signer such as a member would cost a verification per key).
+		// Any other key id, or none, leaves every trusted key to try.
 		if k := t.keys[s.KeyID]; k != nil {
 			if slices.Contains(res.keys, k) {
 				continue
@@ -209,6 +212,9 @@ func (t *Trust) checkParsed(e *Envelope) *sigResult {
 			} else {
 				hinted = k.id
 			}
+			continue
+		}
+		if isFingerprint(s.KeyID) {
 			continue
 		}
 		for _, k := range t.keys {

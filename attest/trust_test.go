@@ -177,3 +177,38 @@ func TestManySigners(t *testing.T) {
 		t.Fatalf("signers %v", v.Signers)
 	}
 }
+
+// TestKeyIDHints: a key id is a hint. A co-signer's fingerprint that names
+// no trusted key is not tried against the keyring, so a trusted key's
+// signature filed under a stranger's fingerprint does not count; a key id
+// in another form (or none) is tried against every trusted key.
+func TestKeyIDHints(t *testing.T) {
+	steward, stranger := testKey("steward"), testKey("stranger")
+	trust, err := NewTrust(Rule{Key: pubOf(steward), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := signedJSON(t, testStatement(t, "commons:alpha", nil), steward, stranger)
+	if v, err := trust.Verify(data, opts(t0)); err != nil || len(v.Signers) != 1 {
+		t.Fatalf("co-signed by a stranger: %v %v", v, err)
+	}
+	env, _ := ParseEnvelope(data)
+	for _, tc := range []struct {
+		keyID string
+		count bool
+	}{
+		{KeyID(pubOf(stranger)), false},
+		{"", true},
+		{"9f86d081884c7d65", true},
+		{"SHA256:short", true},
+	} {
+		e := &Envelope{PayloadType: env.PayloadType, Payload: env.Payload, Signatures: []Signature{{KeyID: tc.keyID, Sig: env.Signatures[0].Sig}}}
+		_, err := trust.VerifyEnvelope(e, opts(t0))
+		if (err == nil) != tc.count {
+			t.Errorf("steward's signature under key id %q: err %v, want counted %v", tc.keyID, err, tc.count)
+		}
+		if !tc.count && !errors.Is(err, ErrUntrustedKey) {
+			t.Errorf("key id %q: %v, want ErrUntrustedKey", tc.keyID, err)
+		}
+	}
+}
