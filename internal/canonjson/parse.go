@@ -435,6 +435,9 @@ func (p *parser) str() ([]byte, error) {
 	for i < len(d) {
 		// Skip eight plain ASCII bytes at a time: none a quote, a
 		// backslash, a control character or a non-ASCII byte.
+		for i+16 <= len(d) && plain8(binary.LittleEndian.Uint64(d[i:])) && plain8(binary.LittleEndian.Uint64(d[i+8:])) {
+			i += 16
+		}
 		for i+8 <= len(d) && plain8(binary.LittleEndian.Uint64(d[i:])) {
 			i += 8
 		}
@@ -547,9 +550,13 @@ const (
 // plain8 reports whether none of the eight bytes in w needs attention in
 // a string: no '"', no '\\', none below 0x20 and none at or above 0x80.
 func plain8(w uint64) bool {
-	hasZero := func(x uint64) uint64 { return (x - ones) & ^x & highs }
-	special := hasZero(w^(ones*'"')) | hasZero(w^(ones*'\\')) | ((w - ones*0x20) & ^w & highs) | (w & highs)
-	return special == 0
+	// A byte at or above 0x80 sets its own high bit in w. When none does,
+	// every byte of w, of w^'"' and of w^'\\' is below 0x80, so subtracting
+	// 1 (or 0x20) sets a byte's high bit only when that byte is 0 (below
+	// 0x20), or by a borrow from a lower byte that already was: exact as a
+	// yes/no answer, with no masking per term.
+	special := (w^(ones*'"') - ones) | (w^(ones*'\\') - ones) | (w - ones*0x20) | w
+	return special&highs == 0
 }
 
 func hex4(d []byte, i int) (rune, bool) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -290,5 +291,25 @@ func TestWalkDoesNotAllocate(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("Object allocates %v times per walk", allocs)
+	}
+}
+
+// TestPlain8Mixed checks plain8 on words mixing several kinds of bytes,
+// where borrows between bytes could confuse a word-at-a-time test.
+func TestPlain8Mixed(t *testing.T) {
+	alphabet := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, 0x22, 0x23, 0x5b, 0x5c, 0x5d, 0x7f, 0x80, 0x81, 0xa2, 0xdc, 0xff, 'a', 'z'}
+	plain := func(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\' }
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 1_000_000 {
+		var w uint64
+		want := true
+		for i := range 8 {
+			c := alphabet[rng.IntN(len(alphabet))]
+			w |= uint64(c) << (8 * i)
+			want = want && plain(c)
+		}
+		if got := plain8(w); got != want {
+			t.Fatalf("plain8(%#016x) = %v, want %v", w, got, want)
+		}
 	}
 }
