@@ -78,29 +78,17 @@ func allocate(plan *Plan, points []contribution.Share, total contribution.Points
 	if total <= 0 {
 		a.Association, a.Pool = payment.Amount, 0
 	}
-	type rem struct {
-		i   int
-		rem uint64
-	}
 	a.Shares = make([]Share, len(points))
-	rems := make([]rem, 0, len(points))
+	rems := make([]uint64, len(points))
 	var given int64
 	for i, p := range points {
 		q, r := mulDivRem(a.Pool, int64(p.Points), int64(total))
 		a.Shares[i] = Share{Recipient: p.Key, Points: p.Points, Computed: q}
 		given += q
-		rems = append(rems, rem{i, r})
+		rems[i] = r
 	}
 	if left := a.Pool - given; left > 0 {
-		slices.SortFunc(rems, func(x, y rem) int {
-			if c := cmp.Compare(y.rem, x.rem); c != 0 {
-				return c
-			}
-			return cmp.Compare(a.Shares[x.i].Recipient, a.Shares[y.i].Recipient)
-		})
-		for _, r := range rems[:left] {
-			a.Shares[r.i].Computed++
-		}
+		giveLeftovers(a.Shares, rems, int(left))
 	}
 	// Carry-over: what is owed from before joins this period's share; a
 	// total below the minimum waits for the next period.
@@ -178,3 +166,68 @@ func mulDivRem(a, b, c int64) (int64, uint64) {
 }
 
 func byRecipient(x, y Share) int { return cmp.Compare(x.Recipient, y.Recipient) }
+
+// giveLeftovers adds one unit to each of the left largest remainders, ties
+// going to the earlier recipient (shares are in key id order). Rather than
+// sort every remainder it finds the cut-off value by selection: linear
+// time, where a sort of 100,000 remainders dominated an allocation.
+func giveLeftovers(shares []Share, rems []uint64, left int) {
+	cut := nthLargest(slices.Clone(rems), left)
+	for i, r := range rems {
+		if r > cut {
+			shares[i].Computed++
+			left--
+		}
+	}
+	for i, r := range rems {
+		if left == 0 {
+			break
+		}
+		if r == cut {
+			shares[i].Computed++
+			left--
+		}
+	}
+}
+
+// nthLargest returns the k-th largest value of v (k from 1), reordering v.
+// Quickselect with a median-of-three pivot, falling back to sorting a
+// range that does not shrink fast enough, so it stays O(n log n) at worst.
+func nthLargest(v []uint64, k int) uint64 {
+	lo, hi := 0, len(v) // the answer is v[k-1] in descending order within [lo, hi)
+	k--
+	for budget := 2 * bits.Len(uint(len(v))); hi-lo > 16; budget-- {
+		if budget == 0 {
+			break
+		}
+		m := lo + (hi-lo)/2
+		a, b, c := v[lo], v[m], v[hi-1]
+		pivot := max(min(a, b), min(max(a, b), c))
+		// Three-way partition, descending: > pivot, == pivot, < pivot.
+		lt, i, gt := lo, lo, hi
+		for i < gt {
+			switch {
+			case v[i] > pivot:
+				v[lt], v[i] = v[i], v[lt]
+				lt++
+				i++
+			case v[i] < pivot:
+				gt--
+				v[gt], v[i] = v[i], v[gt]
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt
+		case k < gt:
+			return pivot
+		default:
+			lo = gt
+		}
+	}
+	part := v[lo:hi]
+	slices.SortFunc(part, func(x, y uint64) int { return cmp.Compare(y, x) })
+	return part[k-lo]
+}
