@@ -555,7 +555,7 @@ func plain8(w uint64) bool {
 	// 1 (or 0x20) sets a byte's high bit only when that byte is 0 (below
 	// 0x20), or by a borrow from a lower byte that already was: exact as a
 	// yes/no answer, with no masking per term.
-	special := (w^(ones*'"') - ones) | (w^(ones*'\\') - ones) | (w - ones*0x20) | w
+	special := (w ^ (ones * '"') - ones) | (w ^ (ones * '\\') - ones) | (w - ones*0x20) | w
 	return special&highs == 0
 }
 
