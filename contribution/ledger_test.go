@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -332,5 +333,68 @@ func TestTermsMatchSum(t *testing.T) {
 	}
 	if nonzero < 300 {
 		t.Fatalf("only %d of 1500 probes had points: the comparison tests little", nonzero)
+	}
+}
+
+// opaqueStore hides the MemStore's type, so a Ledger over it takes the
+// general path that any Store gets.
+type opaqueStore struct{ Store }
+
+// TestContributorPointsFlatMatchesGeneral holds the MemStore's flat-column
+// sums to the general path over RangeCommons: random ledgers with several
+// commons, kinds, windows, decay, recognition weights and revoked
+// contributions give the same shares and total.
+func TestContributorPointsFlatMatchesGeneral(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for trial := range 80 {
+		ms := NewMemStore()
+		fast, general := NewLedger(ms), NewLedger(opaqueStore{ms})
+		for _, c := range []Commons{{ID: "a", Stewards: []string{keyID(1)}}, {ID: "b", Stewards: []string{keyID(2)}}, {ID: "c", Stewards: []string{keyID(3)}}} {
+			if err := fast.AddCommons(c); err != nil {
+				t.Fatal(err)
+			}
+			if err := general.AddCommons(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var stmts []string
+		for range 50 + rng.IntN(300) {
+			c := contrib([]string{"a", "b", "c"}[rng.IntN(3)], fmt.Sprintf("p%02d", rng.IntN(40)), "", []string{"code", "docs", "talk"}[rng.IntN(3)],
+				int64(1+rng.IntN(100)), day(rng.IntN(400)-300).Add(time.Duration(rng.Int64N(int64(dayDur)))))
+			mustAdd(t, fast, c)
+			stmts = append(stmts, c.Statement)
+		}
+		for range rng.IntN(20) {
+			if _, err := fast.Revoke(stmts[rng.IntN(len(stmts))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := Query{Commons: "a", At: day(rng.IntN(60))}
+		if rng.IntN(2) == 0 {
+			q.Window = time.Duration(1+rng.IntN(200)) * dayDur
+		}
+		if rng.IntN(2) == 0 {
+			q.HalfLife = time.Duration(1+rng.IntN(120)) * dayDur
+		}
+		if rng.IntN(2) == 0 {
+			q.Recognised = map[string]int64{"a": 1000, "b": int64(rng.IntN(3000)), "c": int64(rng.IntN(3000))}
+		}
+		if rng.IntN(2) == 0 {
+			q.KindWeights = map[string]int64{"code": 1500, "docs": 250}
+		}
+		got, gotTotal, err := fast.ContributorPoints(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantTotal, err := general.ContributorPoints(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotTotal != wantTotal || !cmp.Equal(got, want) {
+			t.Fatalf("trial %d %+v: flat total %d, general %d\n%s", trial, q, gotTotal, wantTotal, cmp.Diff(want, got))
+		}
+		if trial == 0 && len(got) == 0 {
+			t.Fatal("no shares: the comparison tests nothing")
+		}
 	}
 }

@@ -28,19 +28,20 @@ func (l *Ledger) ContributorPoints(q Query) (points []Share, total Points, err e
 		after = time.Unix(0, -1<<63)
 	}
 	var acc accumulator
+	if ms, ok := l.store.(*MemStore); ok {
+		// Same arithmetic as below, on the flat columns.
+		list, total, err := ms.contributorPoints(q, recognised(q), after.UnixNano())
+		if err != nil {
+			return nil, 0, err
+		}
+		if err := acc.add("", "", "", "", total); err != nil {
+			return nil, 0, err
+		}
+		return list, Points(acc.total), nil
+	}
 	var lists [][]Share
-	ms, fast := l.store.(*MemStore)
 	for _, c := range recognised(q) {
 		var list []Share
-		if fast {
-			// Same arithmetic as below, on the raw entries.
-			list, err = ms.contributorPoints(q, c.commons, c.weight, after.UnixNano(), &acc)
-			if err != nil {
-				return nil, 0, err
-			}
-			lists = append(lists, list)
-			continue
-		}
 		err := l.store.RangeCommons(c.commons, after, q.At, func(who string, r Record) error {
 			v := weigh(r.Quantity, kindWeight(q, r.Kind), c.weight, q.At.Sub(r.At), q.HalfLife)
 			if err := acc.add("", "", "", r.Statement, v); err != nil {
@@ -61,69 +62,127 @@ func (l *Ledger) ContributorPoints(q Query) (points []Share, total Points, err e
 	return mergeShares(lists), Points(acc.total), nil
 }
 
-func (s *MemStore) contributorPoints(q Query, commons string, weight int64, after int64, acc *accumulator) ([]Share, error) {
+// contributorPoints sums every recognised commons' flat column into one
+// array indexed by person number, then lists people with points in key id
+// order. The columns are split among the processors, each summing into its
+// own array; integer sums do not depend on the split.
+func (s *MemStore) contributorPoints(q Query, coms []weighted, after int64) ([]Share, uint64, error) {
 	s.mu.RLock()
-	ci := s.sortedCommons(commons)
+	order, ids := s.sortedPeople()
 	defer s.mu.RUnlock()
-	if ci == nil {
-		return nil, nil
-	}
 	at := q.At.UnixNano()
 	kw := make([]int64, len(s.names)) // kind weights by interned name
 	for i, n := range s.names {
 		kw[i] = kindWeight(q, n)
 	}
-	// Contributors are independent: split them among the processors and
-	// concatenate the parts in order (the people are sorted by key id, so
-	// the result stays sorted; integer sums do not depend on the split).
-	parts := min(runtime.GOMAXPROCS(0), max(1, len(ci.people)/parallelMin))
+	type segment struct {
+		flat   []flatEntry
+		weight int64
+	}
+	var segs []segment
+	n := 0
+	for _, c := range coms {
+		if ci := s.commons[c.commons]; ci != nil && len(ci.flat) > 0 {
+			segs = append(segs, segment{ci.flat, c.weight})
+			n += len(ci.flat)
+		}
+	}
+	parts := min(runtime.GOMAXPROCS(0), max(1, n/parallelMin))
 	type part struct {
-		list  []Share
+		sums  []uint64
 		total uint64
 		err   error
 	}
 	results := make([]part, parts)
 	var wg sync.WaitGroup
 	for k := range parts {
-		lo, hi := k*len(ci.people)/parts, (k+1)*len(ci.people)/parts
+		lo, hi := k*n/parts, (k+1)*n/parts // in the concatenation of segs
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := &results[k]
-			r.list = make([]Share, 0, hi-lo)
-			for _, p := range ci.people[lo:hi] {
-				i, ok := slices.BinarySearch(p.commons, ci.idx)
-				if !ok {
+			r.sums = make([]uint64, len(s.byNum))
+			off := 0
+			for _, sg := range segs {
+				a, b := max(lo-off, 0), min(hi-off, len(sg.flat))
+				off += len(sg.flat)
+				if a >= b {
 					continue
 				}
-				var sum uint64
-				for _, e := range window(p.series[i], after, at) {
-					v := weigh(e.qty, kw[e.kind], weight, time.Duration(at-e.at), q.HalfLife)
-					if v > math.MaxInt64-sum || r.total > math.MaxInt64-v {
-						r.err = errorf(ErrOverflow, e.stmt, "", "the total exceeds %s points; lower the weights or the window", Points(math.MaxInt64))
+				for _, e := range sg.flat[a:b] {
+					if e.at <= after || e.at > at {
+						continue
+					}
+					v := weigh(e.qty, kw[e.kind], sg.weight, time.Duration(at-e.at), q.HalfLife)
+					if v > math.MaxInt64-r.sums[e.who] || v > math.MaxInt64-r.total {
+						r.err = overflow()
 						return
 					}
-					sum += v
+					r.sums[e.who] += v
 					r.total += v
-				}
-				if sum > 0 {
-					r.list = append(r.list, Share{p.id, Points(sum)})
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	var list []Share
-	for _, r := range results {
+	sums := results[0].sums
+	var total uint64
+	for k, r := range results {
 		if r.err != nil {
-			return nil, r.err
+			return nil, 0, r.err
 		}
-		if err := acc.add("", "", "", "", r.total); err != nil {
-			return nil, err
+		if r.total > math.MaxInt64-total {
+			return nil, 0, overflow()
 		}
-		list = append(list, r.list...)
+		total += r.total
+		if k == 0 {
+			continue
+		}
+		for i, v := range r.sums {
+			if v > math.MaxInt64-sums[i] {
+				return nil, 0, overflow()
+			}
+			sums[i] += v
+		}
 	}
-	return list, nil
+	list := make([]Share, 0, len(order))
+	for i, num := range order {
+		if v := sums[num]; v > 0 {
+			list = append(list, Share{ids[i], Points(v)})
+		}
+	}
+	return list, total, nil
+}
+
+func overflow() error {
+	return errorf(ErrOverflow, "", "", "the total exceeds %s points; lower the weights or the window", Points(math.MaxInt64))
+}
+
+// sortedPeople returns every person's number, and key id, in key id order
+// (the ids side by side, so listing them reads memory in order). New people
+// are appended; the first reader after that sorts. Called and returning
+// with the read lock held.
+func (s *MemStore) sortedPeople() ([]uint32, []string) {
+	for !s.idSorted {
+		s.mu.RUnlock()
+		s.mu.Lock()
+		if !s.idSorted {
+			// Sort a new slice: a reader may still hold the old one.
+			order := make([]uint32, len(s.byNum))
+			for i := range order {
+				order[i] = uint32(i)
+			}
+			slices.SortFunc(order, func(a, b uint32) int { return strings.Compare(s.byNum[a].id, s.byNum[b].id) })
+			ids := make([]string, len(order))
+			for i, num := range order {
+				ids[i] = s.byNum[num].id
+			}
+			s.byID, s.ids, s.idSorted = order, ids, true
+		}
+		s.mu.Unlock()
+		s.mu.RLock()
+	}
+	return s.byID, s.ids
 }
 
 // parallelMin is the number of contributors below which one goroutine

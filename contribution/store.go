@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"hash/maphash"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -48,7 +49,8 @@ type Store interface {
 //
 // Contributions are kept per contributor, then per commons, in date order,
 // so a query reads only the slices it needs and finds its window by binary
-// search: O(members × commons × log n). An entry is 40 bytes; the digest
+// search: O(members × commons × log n). An entry is 32 bytes there, plus 24
+// in its commons' flat column, which payouts scan front to back; the digest
 // string is held once, and the digest index maps a 64-bit hash of it to where
 // the entry lives (the entry's own digest settles the rare collision).
 type MemStore struct {
@@ -58,8 +60,13 @@ type MemStore struct {
 	nameID map[string]uint32 //
 
 	people   map[string]*person
+	byNum    []*person // people by number
+	byID     []uint32  // people numbers in key id order, when idSorted
+	ids      []string  // their key ids, in the same order
+	idSorted bool
 	commons  map[string]*commonsIndex
-	comNames []string // commons id by index
+	comNames []string        // commons id by index
+	comIdx   []*commonsIndex // commons by index
 	seed     maphash.Seed
 	byHash   map[uint64]loc
 	clashes  map[string]loc // digests whose hash another digest already has
@@ -70,6 +77,7 @@ type MemStore struct {
 
 type person struct {
 	id      string
+	num     uint32    // position in MemStore.byNum
 	commons []uint32  // sorted commons indexes
 	series  [][]entry // parallel to commons
 }
@@ -78,20 +86,35 @@ type commonsIndex struct {
 	idx    uint32
 	people []*person // contributors, sorted by id when sorted is true
 	sorted bool
+	// flat holds the commons' contributions in arrival order, with what a
+	// sum over every contributor needs, so that a payout reads one array
+	// front to back instead of chasing a pointer per contributor.
+	flat []flatEntry
 }
 
+// entry is a contribution in its contributor's series; its quantity and
+// kind live in the commons' flat column.
 type entry struct {
 	at     int64 // unix nanoseconds
-	qty    Quantity
-	kind   uint32
-	entity uint32
 	stmt   string
+	entity uint32
+	flat   uint32 // index in the commons' flat column
 }
 
+type flatEntry struct {
+	at   int64 // unix nanoseconds; removed entries are at math.MinInt64
+	qty  Quantity
+	kind uint32
+	who  uint32 // person number
+}
+
+// loc is where a contribution lives: its contributor, its commons, and its
+// place in that commons' flat column (which gives its date, and so its
+// place in the contributor's series).
 type loc struct {
 	p       *person
 	commons uint32
-	at      int64
+	flat    uint32
 }
 
 // NewMemStore returns an empty in-memory store.
@@ -140,8 +163,9 @@ func (s *MemStore) find(l loc, stmt string) int {
 		return -1
 	}
 	es := l.p.series[i]
-	j := sort.Search(len(es), func(k int) bool { return es[k].at >= l.at })
-	for ; j < len(es) && es[j].at == l.at; j++ {
+	at := s.comIdx[l.commons].flat[l.flat].at
+	j := sort.Search(len(es), func(k int) bool { return es[k].at >= at })
+	for ; j < len(es) && es[j].at == at; j++ {
 		if es[j].stmt == stmt {
 			return j
 		}
@@ -165,11 +189,14 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 		ci = &commonsIndex{idx: uint32(len(s.comNames)), sorted: true}
 		s.commons[c.Commons] = ci
 		s.comNames = append(s.comNames, c.Commons)
+		s.comIdx = append(s.comIdx, ci)
 	}
 	p := s.people[c.Contributor]
 	if p == nil {
-		p = &person{id: c.Contributor}
+		p = &person{id: c.Contributor, num: uint32(len(s.byNum))}
 		s.people[c.Contributor] = p
+		s.byNum = append(s.byNum, p)
+		s.idSorted = false
 	}
 	i, found := slices.BinarySearch(p.commons, ci.idx)
 	if !found {
@@ -180,7 +207,8 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 		}
 		ci.people = append(ci.people, p)
 	}
-	e := entry{at: c.At.UnixNano(), qty: c.Quantity, kind: s.intern(c.Kind), entity: s.intern(c.Entity), stmt: c.Statement}
+	e := entry{at: c.At.UnixNano(), entity: s.intern(c.Entity), stmt: c.Statement, flat: uint32(len(ci.flat))}
+	ci.flat = append(ci.flat, flatEntry{at: e.at, qty: c.Quantity, kind: s.intern(c.Kind), who: p.num})
 	es := p.series[i]
 	// Keep (at, stmt) order; appending is the common case.
 	j := len(es)
@@ -188,7 +216,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 		j = sort.Search(len(es), func(k int) bool { return entryLess(e, es[k]) })
 	}
 	p.series[i] = slices.Insert(es, j, e)
-	l := loc{p: p, commons: ci.idx, at: e.at}
+	l := loc{p: p, commons: ci.idx, flat: e.flat}
 	if _, taken := s.byHash[h]; taken {
 		s.clashes[c.Statement] = l
 	} else {
@@ -267,6 +295,9 @@ func (s *MemStore) Remove(stmt string) (bool, error) {
 	}
 	i, _ := slices.BinarySearch(l.p.commons, l.commons)
 	j := s.find(l, stmt)
+	// The flat column keeps its length (indexes into it stay valid); the
+	// removed entry is dated before any window.
+	s.comIdx[l.commons].flat[l.p.series[i][j].flat] = flatEntry{at: math.MinInt64, who: l.p.num}
 	l.p.series[i] = slices.Delete(l.p.series[i], j, j+1)
 	if _, clash := s.clashes[stmt]; clash {
 		delete(s.clashes, stmt)
@@ -284,8 +315,9 @@ func (s *MemStore) Remove(stmt string) (bool, error) {
 	return true, nil
 }
 
-func (s *MemStore) record(e *entry) Record {
-	return Record{At: time.Unix(0, e.at).UTC(), Quantity: e.qty, Kind: s.names[e.kind], Entity: s.names[e.entity], Statement: e.stmt}
+func (s *MemStore) record(commons uint32, e *entry) Record {
+	f := &s.comIdx[commons].flat[e.flat]
+	return Record{At: time.Unix(0, e.at).UTC(), Quantity: f.qty, Kind: s.names[f.kind], Entity: s.names[e.entity], Statement: e.stmt}
 }
 
 func window(es []entry, after, upTo int64) []entry {
@@ -333,7 +365,7 @@ func (s *MemStore) rangeResolved(contributor string, commons []uint32, after, up
 		}
 		es := window(p.series[i], a, u)
 		for k := range es {
-			if err := fn(n, s.record(&es[k])); err != nil {
+			if err := fn(n, s.record(c, &es[k])); err != nil {
 				return err
 			}
 		}
@@ -376,7 +408,7 @@ func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(s
 		}
 		es := window(p.series[i], a, u)
 		for k := range es {
-			if err := fn(p.id, s.record(&es[k])); err != nil {
+			if err := fn(p.id, s.record(ci.idx, &es[k])); err != nil {
 				return err
 			}
 		}

@@ -115,8 +115,9 @@ func allocate(plan *Plan, points []contribution.Share, total contribution.Points
 			appended = true
 		}
 	}
-	// The ledger returns recipients sorted by key id; keep that order.
-	if appended || !slices.IsSortedFunc(a.Shares, byRecipient) {
+	// Points come sorted by key id (the ledger's order, or the fixed split
+	// sorted above); only recipients carried in from before can break it.
+	if appended {
 		slices.SortFunc(a.Shares, byRecipient)
 	}
 	return a

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +146,7 @@ func TestBadInput(t *testing.T) {
 }
 
 // TestProperties: random ledgers and payments; shares always sum exactly,
-// are never negative, are deterministic, and carry-over conserves value.
+// are never negative, are in key id order, are deterministic, and carry-over conserves value.
 func TestProperties(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for round := range 300 {
@@ -176,6 +177,9 @@ func TestProperties(t *testing.T) {
 			}
 			if err := a.CheckSums(); err != nil {
 				t.Fatalf("round %d: %v", round, err)
+			}
+			if !slices.IsSortedFunc(a.Shares, func(x, y Share) int { return strings.Compare(x.Recipient, y.Recipient) }) {
+				t.Fatalf("round %d: shares not in key id order", round)
 			}
 			b, _ := Allocate(p, l, pm, "", carried)
 			if fmt.Sprint(a) != fmt.Sprint(b) {
