@@ -29,6 +29,10 @@ type VerifyError struct {
 	KeyID  string // the key concerned, if one is
 	Digest string // the statement digest, once the payload is known
 	Detail string
+	// Holds, for refusals that depend on the time (expired, not yet valid,
+	// out of scope, revoked key, too few signers), is how long the refusal
+	// stands; for the others it is open on both sides.
+	Holds Span
 }
 
 func (e *VerifyError) Error() string {

@@ -132,6 +132,9 @@ type Verified struct {
 	Payload    []byte
 	ValidFrom  time.Time // the predicate's own window; zero when absent
 	ValidUntil time.Time
+	// Holds is how long this answer stands: verified at any instant in it,
+	// under the same Trust generation, the envelope gives the same result.
+	Holds Span
 
 	signersBuf [2]string // Signers' backing array for the usual one or two signers
 }
@@ -271,6 +274,7 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 		return nil, &VerifyError{Err: ErrRevoked, Digest: res.digest, Detail: "statement revoked by " + by}
 	}
 	at := opt.Time
+	holds := t.holds(res, at)
 	v := &Verified{}
 	signers := v.signersBuf[:0]
 	var refusal *VerifyError
@@ -288,18 +292,34 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 		if len(signers) > 0 || refusal == nil {
 			refusal = &VerifyError{Err: ErrThreshold, Detail: fmt.Sprintf("%d of %d required", len(signers), need)}
 		}
-		refusal.Digest = res.digest
+		refusal.Digest, refusal.Holds = res.digest, holds
 		return nil, refusal
 	}
 	if !res.from.IsZero() && at.Before(res.from) {
-		return nil, &VerifyError{Err: ErrNotYetValid, Digest: res.digest, Detail: "statement valid from " + res.from.Format(time.RFC3339)}
+		return nil, &VerifyError{Err: ErrNotYetValid, Digest: res.digest, Holds: holds, Detail: "statement valid from " + res.from.Format(time.RFC3339)}
 	}
 	if !res.til.IsZero() && !at.Before(res.til) {
-		return nil, &VerifyError{Err: ErrExpired, Digest: res.digest, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
+		return nil, &VerifyError{Err: ErrExpired, Digest: res.digest, Holds: holds, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
 	}
 	v.Statement, v.Digest, v.Signers, v.Envelope = st, res.digest, signers, res.env
-	v.Payload, v.ValidFrom, v.ValidUntil = res.env.Payload, res.from, res.til
+	v.Payload, v.ValidFrom, v.ValidUntil, v.Holds = res.env.Payload, res.from, res.til, holds
 	return v, nil
+}
+
+// holds is the span around at in which judging res gives the same answer:
+// judge compares the time only with the statement's window, the windows
+// of the signing keys' rules and the keys' revocation instants.
+func (t *Trust) holds(res *sigResult, at time.Time) Span {
+	s := Span{}.Around(at, res.from, res.til)
+	for _, k := range res.keys {
+		if from, ok := t.revokedKeys[k.id]; ok {
+			s = s.Around(at, from)
+		}
+		for _, r := range k.rules {
+			s = s.Around(at, r.From, r.Until)
+		}
+	}
+	return s
 }
 
 // rank orders refusals so the most telling one is reported.

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"sync"
+	"strings"
 	"testing"
 	"time"
 )
@@ -210,5 +211,77 @@ func TestKeyIDHints(t *testing.T) {
 		if !tc.count && !errors.Is(err, ErrUntrustedKey) {
 			t.Errorf("key id %q: %v, want ErrUntrustedKey", tc.keyID, err)
 		}
+	}
+}
+
+// TestHolds: the span an answer holds for is bounded by the statement's
+// window, the key's rule and its revocation, and the answer is the same at
+// both ends of the span and different just outside it.
+func TestHolds(t *testing.T) {
+	k, registrar := testKey("steward"), testKey("registrar")
+	ruleFrom, ruleUntil := t0, t0.AddDate(1, 0, 0)
+	trust, err := NewTrust(
+		Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:alpha"}, From: ruleFrom, Until: ruleUntil},
+		Rule{Key: pubOf(registrar), PredicateTypes: []string{RevocationPredicateType}, Subjects: []string{"*"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vFrom, vUntil := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	data := signedJSON(t, testStatement(t, "commons:alpha", map[string]any{"validFrom": vFrom.Format(time.RFC3339), "validUntil": vUntil.Format(time.RFC3339)}), k)
+	// answer is the span and the whole answer, detail included.
+	answer := func(at time.Time) (Span, string) {
+		v, err := trust.Verify(data, opts(at))
+		var ve *VerifyError
+		switch {
+		case err == nil:
+			return v.Holds, "verified"
+		case errors.As(err, &ve):
+			return ve.Holds, ve.Error()
+		}
+		t.Fatalf("at %s: %v", at, err)
+		return Span{}, ""
+	}
+	for _, tc := range []struct {
+		at   time.Time
+		want Span
+	}{
+		{ruleFrom.Add(-time.Hour), Span{Until: ruleFrom}},
+		{ruleFrom.Add(time.Hour), Span{From: ruleFrom, Until: vFrom}},
+		{vFrom.AddDate(0, 1, 0), Span{From: vFrom, Until: vUntil}},
+		{vUntil.AddDate(0, 1, 0), Span{From: vUntil, Until: ruleUntil}},
+		{ruleUntil.AddDate(0, 1, 0), Span{From: ruleUntil}},
+	} {
+		got, err := answer(tc.at)
+		if got != tc.want {
+			t.Errorf("at %s: holds %+v, want %+v", tc.at, got, tc.want)
+		}
+		if !got.Contains(tc.at) {
+			t.Errorf("at %s: holds %+v does not contain it", tc.at, got)
+		}
+		if !got.From.IsZero() {
+			if _, e2 := answer(got.From); e2 != err {
+				t.Errorf("at the span's start %s: %v, inside %v", got.From, e2, err)
+			}
+			if _, e2 := answer(got.From.Add(-1)); e2 == err {
+				t.Errorf("just before the span %s the answer %v is the same", got.From, err)
+			}
+		}
+		if !got.Until.IsZero() {
+			if _, e2 := answer(got.Until.Add(-1)); e2 != err {
+				t.Errorf("at the span's end %s: %v, inside %v", got.Until, e2, err)
+			}
+		}
+	}
+	// Revoking the key from an instant adds that instant as a boundary.
+	revokeAt := vFrom.AddDate(0, 1, 0)
+	rst, _ := NewRevocationStatement(Revocation{Key: KeyID(pubOf(k)), From: &revokeAt})
+	if _, err := trust.Revoke(signedJSON(t, rst, registrar), t0.AddDate(0, 2, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if got, a := answer(vFrom.AddDate(0, 0, 1)); a != "verified" || got != (Span{From: vFrom, Until: revokeAt}) {
+		t.Errorf("after revocation: %+v, %v", got, a)
+	}
+	if got, a := answer(revokeAt); !strings.Contains(a, ErrRevoked.Error()) || got != (Span{From: revokeAt, Until: vUntil}) {
+		t.Errorf("revoked: %+v, %v", got, a)
 	}
 }
