@@ -3,8 +3,8 @@ package attest
 import (
 	"crypto/ed25519"
 	"errors"
-	"sync"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
