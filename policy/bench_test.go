@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
@@ -82,11 +83,32 @@ func BenchmarkEvaluateWithEvidence(b *testing.B) {
 					// Fresh evidence: nothing verified or decoded before.
 					w.trust.ResetCache()
 					e.decoded.Reset()
+					e.sets.Reset()
 				}
 				if _, err := e.Evaluate(r); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkEvaluateWithEvidenceLater re-evaluates the same evidence a
+// second later each time: verification, decoding and the ledger come from
+// the evidence set, the reciprocity answer is computed afresh, and the
+// instant the entity's points fall below the threshold comes from the memo
+// (no contribution is dated in between).
+func BenchmarkEvaluateWithEvidenceLater(b *testing.B) {
+	w := newWorld(b)
+	e := w.evaluator(b, "ppl-reciprocity")
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence100(b)}
+	if _, err := e.Evaluate(r); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		r.At = r.At.Add(time.Second)
+		if _, err := e.Evaluate(r); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

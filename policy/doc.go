@@ -42,7 +42,14 @@
 // contribution to a commons that is neither this one nor one it recognises
 // is ignored as the wrong commons. Verification and decoding are cached by
 // envelope bytes and statement digest, so evidence presented again costs
-// no signature check.
+// no signature check. The evaluator also keeps what a whole request's
+// evidence established (the verified statements, the facts, the ledger
+// built from them, the refusals) for requests with the same envelopes
+// about the same entity: attest says how long each verification's answer
+// holds (Verified.Holds), and the set is reused at any instant inside all
+// of those spans and under the same Trust generation. Reciprocity is
+// computed at each request's instant; the instant points decay below the
+// threshold is remembered while no contribution is dated in between.
 //
 // # Grants
 //

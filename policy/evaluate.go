@@ -51,7 +51,10 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	ent := r.Entity
 	ev := evidence{}
 	if len(r.Evidence) > 0 {
-		ev = e.verifyEvidence(d, r, &ent)
+		ev = e.evidenceFor(d, r)
+	}
+	for _, got := range ev.self {
+		mergeEntity(&ent, got)
 	}
 	e.facts(d, r, &ent)
 	if e.terms.CountAffiliates {
@@ -72,7 +75,11 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		}
 		if l != nil {
 			var rr contribution.Reciprocity
-			rr, err = groupReciprocity(l, q, d.Group)
+			if l == ev.ledger && ev.set != nil {
+				rr, err = ev.set.reciprocity(q, d.Group)
+			} else {
+				rr, err = groupReciprocity(l, q, d.Group)
+			}
 			recip = &rr
 		}
 		if err != nil {
@@ -105,7 +112,14 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		}
 	}
 	if ev.grant != nil {
-		e.applyGrant(d, ev.grant)
+		// The evidence may be shared with other decisions: give this one
+		// its own copy.
+		g := *ev.grant
+		if g.Price != nil {
+			p := *g.Price
+			g.Price = &p
+		}
+		e.applyGrant(d, &g)
 	}
 	if c := e.terms.Cure; c != nil && !r.NoticeAt.IsZero() && d.Outcome != Free {
 		deadline := r.NoticeAt.AddDate(0, 0, c.Days)
@@ -226,6 +240,8 @@ func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution
 			switch {
 			case r.Ledger != nil:
 				t, ok, err = r.Ledger.FallsBelow(q, threshold)
+			case ev.set != nil && ev.ledger != nil:
+				t, ok, err = ev.set.fallsBelow(q, threshold)
 			case ev.ledger != nil:
 				t, ok, err = ev.ledger.FallsBelow(q, threshold)
 			}
@@ -278,13 +294,19 @@ func (v *validity) timeLeaves(c *license.Condition, f *license.Facts) {
 	v.timeLeaves(c.Not, f)
 }
 
-// evidence is what verifying a request's envelopes established.
+// evidence is what verifying a request's envelopes established. It may be
+// shared by the decisions of requests with the same evidence (see
+// evidenceSet): read it, never change it.
 type evidence struct {
+	self     []contribution.Entity // statements about the entity itself, in order
+	holds    attest.Span           // the instants at which this is the answer
+	dates    []time.Time           // the ledger's contribution dates
+	set      *evidenceSet          // the cache entry this came from
 	named    []namedFact
 	others   map[string]contribution.Entity // affiliates' facts, by entity id
 	controls []Control
 	ledger   *contribution.Ledger
-	counted  map[string]Counted // by statement digest
+	counted  []Counted // by statement digest, sorted
 	expiries []time.Time
 	grant    *Grant
 }
@@ -295,41 +317,47 @@ type namedFact struct {
 }
 
 // countedFor lists, sorted by digest, the entity statements and grant used
-// plus the contribution statements the reciprocity answer counted.
+// plus the contribution statements the reciprocity answer counted, and the
+// entity's memberships. Both ev.counted and recip.Statements are sorted, so
+// one merge pass picks them out.
 func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision) []Counted {
-	keep := map[string]bool{}
+	var stmts []string
 	if recip != nil {
-		for _, s := range recip.Statements {
-			keep[s] = true
+		stmts = recip.Statements
+		if !slices.IsSorted(stmts) {
+			stmts = slices.Sorted(slices.Values(stmts))
 		}
 	}
-	for _, f := range d.factsUsed {
-		keep[f.Statement] = true
+	used := func(digest string) bool {
+		for _, f := range d.factsUsed {
+			if f.Statement == digest {
+				return true
+			}
+		}
+		return d.Grant != nil && d.Grant.Statement == digest
 	}
-	if d.Grant != nil {
-		keep[d.Grant.Statement] = true
-	}
-	var out []Counted
-	for dg, c := range ev.counted {
+	out := make([]Counted, 0, len(ev.counted))
+	j := 0
+	for _, c := range ev.counted {
+		for j < len(stmts) && stmts[j] < c.Statement {
+			j++
+		}
 		// Memberships reaching here are the entity's own (others are ignored).
-		if keep[dg] || c.PredicateType == contribution.MembershipPredicateType {
+		if (j < len(stmts) && stmts[j] == c.Statement) || c.PredicateType == contribution.MembershipPredicateType || used(c.Statement) {
 			out = append(out, c)
 		}
 	}
-	slices.SortFunc(out, func(a, b Counted) int {
-		if a.Statement < b.Statement {
-			return -1
-		}
-		if a.Statement > b.Statement {
-			return 1
-		}
-		return 0
-	})
 	return out
 }
 
-func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.Entity) evidence {
-	ev := evidence{counted: map[string]Counted{}}
+// verifyEvidence verifies and decodes a request's envelopes. Facts about
+// the entity itself are returned in ev.self for the caller to merge, and
+// ev.holds is the span of instants at which the same evidence would give
+// the same result.
+func (e *Evaluator) verifyEvidence(d *Decision, r *Request) evidence {
+	ent := &r.Entity
+	ev := evidence{}
+	counted := make(map[string]Counted, len(r.Evidence))
 	ignore := func(raw []byte, digest, key string, err error) {
 		sum := sha256.Sum256(raw)
 		d.Ignored = append(d.Ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
@@ -342,10 +370,12 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 			digest, key := "", ""
 			if errors.As(err, &ve) {
 				digest, key = ve.Digest, ve.KeyID
+				ev.holds = ev.holds.Intersect(ve.Holds)
 			}
 			ignore(raw, digest, key, err)
 			continue
 		}
+		ev.holds = ev.holds.Intersect(v.Holds)
 		signer := v.Signers[0]
 		switch v.Statement.PredicateType {
 		case contribution.EntityPredicateType:
@@ -358,7 +388,7 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 				continue
 			}
 			if got.ID == ent.ID {
-				mergeEntity(ent, got)
+				ev.self = append(ev.self, got)
 			} else {
 				// An affiliate's facts count only when it is in the group;
 				// self-declared figures of affiliates are not taken.
@@ -372,6 +402,7 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 			}
 		case ControlPredicateType:
 			c, err := decodeControl(v, r.At)
+			ev.holds = ev.holds.Around(r.At, controlBounds(c)...)
 			if err == nil && !e.terms.CountAffiliates {
 				err = fmt.Errorf("%w: these terms do not count affiliates", ErrOutOfRequest)
 			}
@@ -392,9 +423,13 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 					_ = ev.ledger.AddCommons(p)
 				}
 			}
-			if err := e.ingest(ev.ledger, v, ent.ID); err != nil {
+			at, err := e.ingest(ev.ledger, v, ent.ID)
+			if err != nil {
 				ignore(raw, v.Digest, signer, err)
 				continue
+			}
+			if !at.IsZero() {
+				ev.dates = append(ev.dates, at)
 			}
 		case FactPredicateType:
 			f, err := decodeFact(v)
@@ -421,37 +456,43 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request, ent *contribution.En
 				ev.grant = g
 			}
 		}
-		ev.counted[v.Digest] = Counted{Statement: v.Digest, PredicateType: v.Statement.PredicateType, Signers: v.Signers}
+		counted[v.Digest] = Counted{Statement: v.Digest, PredicateType: v.Statement.PredicateType, Signers: v.Signers}
 		if !v.ValidUntil.IsZero() {
 			ev.expiries = append(ev.expiries, v.ValidUntil)
 		}
 	}
+	ev.counted = make([]Counted, 0, len(counted))
+	for _, c := range counted {
+		ev.counted = append(ev.counted, c)
+	}
+	slices.SortFunc(ev.counted, func(a, b Counted) int { return strings.Compare(a.Statement, b.Statement) })
 	return ev
 }
 
 // ingest adds a verified contribution or membership to the request's own
 // ledger, refusing contributions to commons that do not count here.
-func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity string) error {
+// It returns a contribution's date (zero for a membership).
+func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity string) (time.Time, error) {
 	d := e.decode(v, l)
 	if d.err != nil {
-		return d.err
+		return time.Time{}, d.err
 	}
 	if c := d.contribution; c != nil {
 		if c.Commons != e.commons.ID && (e.recognised == nil || e.recognised[c.Commons] == 0) {
-			return fmt.Errorf("%w: contribution to %q, which %q does not recognise", ErrWrongCommons, c.Commons, e.commons.ID)
+			return time.Time{}, fmt.Errorf("%w: contribution to %q, which %q does not recognise", ErrWrongCommons, c.Commons, e.commons.ID)
 		}
 		_, err := l.AddContribution(*c)
-		return err
+		return c.At, err
 	}
 	m := d.membership
 	// Where terms count affiliates, memberships in other entities may be
 	// the group's; the group is known only once all evidence is read, and
 	// the ledger is then asked for the group's members alone.
 	if m.Entity != entity && !e.terms.CountAffiliates {
-		return fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
+		return time.Time{}, fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
 	}
 	_, err := l.AddMembership(*m)
-	return err
+	return time.Time{}, err
 }
 
 // mergeEntity takes each fact the statement establishes; an attested fact

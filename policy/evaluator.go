@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"time"
 
 	"github.com/peerproduction/ppl/attest"
@@ -51,6 +52,8 @@ type Evaluator struct {
 	recognised  map[string]int64
 	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
 	decoded     *bounded.Map[string, *decoded]
+	sets        *bounded.Map[uint64, *evidenceSet]
+	seed        maphash.Seed // for evidence set keys
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.
@@ -70,7 +73,8 @@ func Compile(cfg Config) (*Evaluator, error) {
 		return nil, fmt.Errorf("%w: terms digest: %v", ErrConfig, err)
 	}
 	e := &Evaluator{terms: cfg.Terms, termsDigest: digest, commons: cfg.Commons, trust: cfg.Trust, peers: cfg.Peers,
-		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded), recip: cfg.Terms.Reciprocity(), recipClause: -1}
+		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded),
+		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1}
 	if e.recip != nil {
 		if len(e.recip.KindWeights) > 0 {
 			e.kindWeights = make(map[string]int64, len(e.recip.KindWeights))

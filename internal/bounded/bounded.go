@@ -36,6 +36,13 @@ func (c *Map[K, V]) Put(k K, v V) {
 	c.m[k] = v
 }
 
+// Len reports how many entries the map holds.
+func (c *Map[K, V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
 // Reset empties the map.
 func (c *Map[K, V]) Reset() {
 	c.mu.Lock()
