@@ -239,6 +239,14 @@ func SignStatement(st Statement, signers ...crypto.Signer) (*Envelope, error) {
 // AddSignature appends a signature by s over the envelope's PAE. It goes
 // through crypto.Signer so the key may live in an agent or an HSM.
 func (e *Envelope) AddSignature(s crypto.Signer) error {
+	if k, ok := s.(ed25519.PrivateKey); ok && len(k) == ed25519.PrivateKeySize {
+		// A key in memory: sign without the interface, so PAE can stay on
+		// the stack for envelopes of usual size.
+		var buf [2048]byte
+		sig := ed25519.Sign(k, appendPAE(buf[:0], e.PayloadType, e.Payload))
+		e.Signatures = append(e.Signatures, Signature{KeyID: KeyID(ed25519.PublicKey(k[32:])), Sig: sig})
+		return nil
+	}
 	pub, err := ed25519SignerKey(s)
 	if err != nil {
 		return err

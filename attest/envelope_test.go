@@ -1,10 +1,13 @@
 package attest
 
 import (
+	"bytes"
+	"crypto"
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 )
@@ -180,5 +183,46 @@ func TestURLSafeBase64(t *testing.T) {
 		if _, err := trust.Verify([]byte(j), opts(t0)); err != nil {
 			t.Errorf("%v: %v", enc == base64.RawURLEncoding, err)
 		}
+	}
+}
+
+// opaqueSigner stands for a key in an agent or HSM: only crypto.Signer.
+type opaqueSigner struct {
+	pub  crypto.PublicKey
+	sign func([]byte) []byte
+}
+
+func (o opaqueSigner) Public() crypto.PublicKey { return o.pub }
+func (o opaqueSigner) Sign(_ io.Reader, msg []byte, _ crypto.SignerOpts) ([]byte, error) {
+	return o.sign(msg), nil
+}
+
+// TestAddSignatureThroughSigner: a key behind crypto.Signer signs the same
+// bytes as the key in memory (Ed25519 is deterministic); a signer of
+// another key type, or one returning a short signature, is refused.
+func TestAddSignatureThroughSigner(t *testing.T) {
+	k := testKey("hsm")
+	st := testStatement(t, "commons:alpha", nil)
+	direct, _ := SignStatement(st)
+	if err := direct.AddSignature(k); err != nil {
+		t.Fatal(err)
+	}
+	viaHSM, _ := SignStatement(st)
+	if err := viaHSM.AddSignature(opaqueSigner{pub: pubOf(k), sign: func(m []byte) []byte { return ed25519.Sign(k, m) }}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(direct.Signatures[0].Sig, viaHSM.Signatures[0].Sig) || direct.Signatures[0].KeyID != viaHSM.Signatures[0].KeyID {
+		t.Fatalf("signatures differ: %+v %+v", direct.Signatures[0], viaHSM.Signatures[0])
+	}
+	if direct.Signatures[0].KeyID != KeyID(pubOf(k)) {
+		t.Fatalf("key id %s", direct.Signatures[0].KeyID)
+	}
+	rsaLike := opaqueSigner{pub: "not a key", sign: func([]byte) []byte { return nil }}
+	if err := viaHSM.AddSignature(rsaLike); !errors.Is(err, ErrUnsupportedKey) {
+		t.Errorf("other key type: %v", err)
+	}
+	short := opaqueSigner{pub: pubOf(k), sign: func([]byte) []byte { return make([]byte, 10) }}
+	if err := viaHSM.AddSignature(short); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("short signature: %v", err)
 	}
 }

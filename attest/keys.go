@@ -20,8 +20,13 @@ import (
 // the unpadded standard base64 of the SHA-256 of the key's SSH wire form:
 // exactly what `ssh-keygen -l -f key.pub` prints.
 func KeyID(pub ed25519.PublicKey) string {
-	sum := sha256.Sum256(sshWirePublicKey(pub))
-	return "SHA256:" + base64.RawStdEncoding.EncodeToString(sum[:])
+	// Built on the stack: one allocation, the string itself.
+	var wire [4 + 11 + 4 + ed25519.PublicKeySize]byte
+	sum := sha256.Sum256(appendSSHString(appendSSHString(wire[:0], []byte(ssh.KeyAlgoED25519)), pub))
+	var out [7 + 43]byte
+	copy(out[:], "SHA256:")
+	base64.RawStdEncoding.Encode(out[7:], sum[:])
+	return string(out[:])
 }
 
 // isFingerprint reports whether id has the form KeyID gives.
