@@ -95,6 +95,7 @@ func (t *Trust) Add(r Rule) error {
 	if k == nil {
 		k = &trustedKey{pub: r.Key, id: id}
 		k.vk.init(r.Key)
+		k.vk.precompute()
 		t.keys[id] = k
 	}
 	k.rules = append(k.rules, r)

@@ -13,12 +13,15 @@ import (
 // §5.1.7 reads it: [S]B = R + [k]A, compared as encodings. crypto/ed25519
 // decodes A again for every signature, about a twelfth of a verification;
 // a keyring verifies many signatures under few keys, so Trust keeps the
-// decoded point next to each key. The published vectors and a differential
-// fuzz test against crypto/ed25519 hold this path to the same answers.
+// decoded point next to each key, and with precompute a table of its
+// multiples (curve.go), which makes a verification about a sixth cheaper
+// than crypto/ed25519's. The published vectors and a differential fuzz
+// test against crypto/ed25519 hold both paths to the same answers.
 type verifyKey struct {
-	pub  [ed25519.PublicKeySize]byte
-	negA edwards25519.Point // -A, ready for the double-base multiplication
-	ok   bool               // pub decodes to a curve point
+	pub   [ed25519.PublicKeySize]byte
+	negA  edwards25519.Point // -A, ready for the double-base multiplication
+	ok    bool               // pub decodes to a curve point
+	table []niels            // odd multiples of -A, once precomputed
 }
 
 func newVerifyKey(pub []byte) *verifyKey {
@@ -40,6 +43,14 @@ func (k *verifyKey) init(pub []byte) {
 	k.ok = true
 }
 
+// precompute makes the table of -A's multiples: worth it for a key that
+// will verify more than a few signatures (about 12 µs, 7.7 KiB).
+func (k *verifyKey) precompute() {
+	if k.ok && k.table == nil {
+		k.table = oddMultiples(&k.negA)
+	}
+}
+
 // verify reports whether sig is k's signature of msg.
 func (k *verifyKey) verify(msg, sig []byte) bool {
 	if !k.ok || len(sig) != ed25519.SignatureSize || sig[63]&0xe0 != 0 {
@@ -57,6 +68,11 @@ func (k *verifyKey) verify(msg, sig []byte) bool {
 	var kk edwards25519.Scalar
 	if _, err := kk.SetUniformBytes(h.Sum(d[:0])); err != nil {
 		return false
+	}
+	if k.table != nil {
+		var enc [32]byte
+		doubleBaseMult(&enc, &kk, &s, k.table)
+		return subtle.ConstantTimeCompare(enc[:], sig[:32]) == 1
 	}
 	var r edwards25519.Point
 	r.VarTimeDoubleScalarBaseMult(&kk, &k.negA, &s)

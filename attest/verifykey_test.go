@@ -14,8 +14,13 @@ func TestVerifyKeyMatchesStdlib(t *testing.T) {
 		t.Helper()
 		n++
 		want := len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
-		if got := newVerifyKey(pub).verify(msg, sig); got != want {
+		vk := newVerifyKey(pub)
+		if got := vk.verify(msg, sig); got != want {
 			t.Errorf("%s: verifyKey = %v, crypto/ed25519 = %v", name, got, want)
+		}
+		vk.precompute()
+		if got := vk.verify(msg, sig); got != want {
+			t.Errorf("%s: verifyKey with table = %v, crypto/ed25519 = %v", name, got, want)
 		}
 	}
 	for _, file := range []string{"testdata/wycheproof/ed25519_test.json", "testdata/wycheproof/eddsa_test.legacy-v0.json"} {
@@ -64,8 +69,13 @@ func FuzzVerifyKey(f *testing.F) {
 			}
 		}
 		want := len(pub) == ed25519.PublicKeySize && ed25519.Verify(pub, msg, sig)
-		if got := newVerifyKey(pub).verify(msg, sig); got != want {
+		vk := newVerifyKey(pub)
+		if got := vk.verify(msg, sig); got != want {
 			t.Fatalf("verifyKey = %v, crypto/ed25519 = %v (pub %x sig %x)", got, want, pub, sig)
+		}
+		vk.precompute()
+		if got := vk.verify(msg, sig); got != want {
+			t.Fatalf("verifyKey with table = %v, crypto/ed25519 = %v (pub %x sig %x)", got, want, pub, sig)
 		}
 	})
 }
