@@ -86,10 +86,16 @@ func (p *completed) projective(r *projective) {
 // encode writes the RFC 8032 encoding of r: y, with the sign of x in the
 // top bit.
 func (r *projective) encode(out *[32]byte) {
-	var zinv, x, y field.Element
+	var zinv field.Element
 	zinv.Invert(&r.Z)
-	x.Multiply(&r.X, &zinv)
-	y.Multiply(&r.Y, &zinv)
+	r.encodeWith(out, &zinv)
+}
+
+// encodeWith is encode given zinv = 1/Z.
+func (r *projective) encodeWith(out *[32]byte, zinv *field.Element) {
+	var x, y field.Element
+	x.Multiply(&r.X, zinv)
+	y.Multiply(&r.Y, zinv)
 	copy(out[:], y.Bytes())
 	out[31] |= byte(x.IsNegative() << 7)
 }
@@ -193,9 +199,9 @@ func naf(out *[256]int8, s []byte, w uint) {
 	}
 }
 
-// doubleBaseMult returns the encoding of [k]P + [s]B, where table holds
-// the odd multiples of P.
-func doubleBaseMult(out *[32]byte, k, s *edwards25519.Scalar, table []niels) {
+// doubleBaseMult sets r = [k]P + [s]B, where table holds the odd
+// multiples of P.
+func doubleBaseMult(r *projective, k, s *edwards25519.Scalar, table []niels) {
 	var kn, sn [256]int8
 	naf(&kn, k.Bytes(), 8)
 	naf(&sn, s.Bytes(), 8)
@@ -204,14 +210,13 @@ func doubleBaseMult(out *[32]byte, k, s *edwards25519.Scalar, table []niels) {
 	for i >= 0 && kn[i] == 0 && sn[i] == 0 {
 		i--
 	}
-	var r projective
 	r.X.Zero()
 	r.Y.One()
 	r.Z.One()
 	var t completed
 	var e extended
 	for ; i >= 0; i-- {
-		t.double(&r)
+		t.double(r)
 		if d := kn[i]; d != 0 {
 			t.extended(&e)
 			t.add(&e, &table[abs8(d)/2], d < 0)
@@ -220,9 +225,8 @@ func doubleBaseMult(out *[32]byte, k, s *edwards25519.Scalar, table []niels) {
 			t.extended(&e)
 			t.add(&e, &bt[abs8(d)/2], d < 0)
 		}
-		t.projective(&r)
+		t.projective(r)
 	}
-	r.encode(out)
 }
 
 func abs8(d int8) int8 {

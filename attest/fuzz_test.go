@@ -7,6 +7,7 @@ import (
 
 func FuzzParseEnvelope(f *testing.F) {
 	k := testKey("fuzz")
+	good := signedJSON(f, testStatement(f, "commons:alpha", map[string]any{"good": "yes"}), k)
 	f.Add(signedJSON(f, testStatement(f, "commons:alpha", nil), k))
 	f.Add([]byte(`{"payloadType":"x","payload":"","signatures":[{"sig":""}]}`))
 	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
@@ -20,6 +21,11 @@ func FuzzParseEnvelope(f *testing.F) {
 		v, err := trust.Verify(data, opts(t0))
 		if err == nil && (v.Digest != Digest(v.Payload) || len(v.Signers) == 0) {
 			t.Fatalf("verified without signer or digest: %+v", v)
+		}
+		// VerifyAll answers as Verify does, here next to a valid envelope.
+		vs, errs := trust.VerifyAll([][]byte{data, good}, opts(t0))
+		if (err == nil) != (errs[0] == nil) || (err != nil && err.Error() != errs[0].Error()) || (err == nil && vs[0].Digest != v.Digest) || errs[1] != nil {
+			t.Fatalf("VerifyAll %v %v, Verify %v", vs[0], errs[0], err)
 		}
 	})
 }

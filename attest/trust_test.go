@@ -3,6 +3,7 @@ package attest
 import (
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -283,5 +284,68 @@ func TestHolds(t *testing.T) {
 	}
 	if got, a := answer(revokeAt); !strings.Contains(a, ErrRevoked.Error()) || got != (Span{From: revokeAt, Until: vUntil}) {
 		t.Errorf("revoked: %+v, %v", got, a)
+	}
+}
+
+// TestVerifyAllMatchesVerify: VerifyAll answers, envelope by envelope,
+// what Verify answers, for valid, forged, untrusted, malformed, oversize,
+// repeated, co-signed, hint-less and out-of-scope envelopes, from a cold
+// cache and from a warm one.
+func TestVerifyAllMatchesVerify(t *testing.T) {
+	steward, other, stranger := testKey("steward"), testKey("other"), testKey("stranger")
+	rules := []Rule{
+		{Key: pubOf(steward), PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:alpha"}},
+		{Key: pubOf(other), PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:*"}},
+	}
+	good := signedJSON(t, testStatement(t, "commons:alpha", nil), steward)
+	env, _ := ParseEnvelope(good)
+	env.Signatures[0].Sig = append([]byte(nil), env.Signatures[0].Sig...)
+	env.Signatures[0].Sig[7] ^= 1
+	forged, _ := env.MarshalJSON()
+	env, _ = ParseEnvelope(signedJSON(t, testStatement(t, "commons:beta", nil), other))
+	env.Signatures[0].KeyID = ""
+	hintless, _ := env.MarshalJSON()
+	envelopes := [][]byte{
+		good,
+		forged,
+		signedJSON(t, testStatement(t, "commons:alpha", nil), stranger),
+		signedJSON(t, testStatement(t, "commons:alpha", map[string]any{"n": "2"}), steward, stranger),
+		signedJSON(t, testStatement(t, "commons:alpha", map[string]any{"n": "3"}), steward, other),
+		signedJSON(t, testStatement(t, "commons:beta", nil), steward),
+		hintless,
+		[]byte(`{"payloadType":`),
+		good,
+		append(append([]byte(nil), good[:len(good)-1]...), []byte(`,"pad":"`+strings.Repeat("x", DefaultMaxEnvelopeBytes)+`"}`)...),
+	}
+	o := opts(t0)
+	o.Threshold = 1
+	answer := func(v *Verified, err error) string {
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		return fmt.Sprintf("%s %v %s", v.Digest, v.Signers, v.Statement.PredicateType)
+	}
+	one, _ := NewTrust(rules...)
+	var want []string
+	for _, e := range envelopes {
+		want = append(want, answer(one.Verify(e, o)))
+	}
+	all, _ := NewTrust(rules...)
+	for pass := range 2 {
+		vs, errs := all.VerifyAll(envelopes, o)
+		for i := range envelopes {
+			if got := answer(vs[i], errs[i]); got != want[i] {
+				t.Errorf("pass %d, envelope %d: VerifyAll %s, Verify %s", pass, i, got, want[i])
+			}
+		}
+	}
+	// What VerifyAll cached, Verify finds.
+	for i, e := range envelopes {
+		if got := answer(all.Verify(e, o)); got != want[i] {
+			t.Errorf("envelope %d after VerifyAll: %s, want %s", i, got, want[i])
+		}
+	}
+	if !strings.HasPrefix(want[0], "sha256:") || !strings.Contains(want[1], ErrBadSignature.Error()) || !strings.Contains(want[4], "SHA256:") {
+		t.Fatalf("the cases do not cover what they should: %q", want)
 	}
 }

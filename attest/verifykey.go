@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 
 	"filippo.io/edwards25519"
+	"filippo.io/edwards25519/field"
 )
 
 // verifyKey is an Ed25519 public key with its point decoded once. The
@@ -53,10 +54,29 @@ func (k *verifyKey) precompute() {
 
 // verify reports whether sig is k's signature of msg.
 func (k *verifyKey) verify(msg, sig []byte) bool {
+	if k.table != nil {
+		var r projective
+		if !k.prepare(&r, msg, sig) {
+			return false
+		}
+		var enc [32]byte
+		r.encode(&enc)
+		return subtle.ConstantTimeCompare(enc[:], sig[:32]) == 1
+	}
+	var s, kk edwards25519.Scalar
+	if !k.scalars(&s, &kk, msg, sig) {
+		return false
+	}
+	var r edwards25519.Point
+	r.VarTimeDoubleScalarBaseMult(&kk, &k.negA, &s)
+	return subtle.ConstantTimeCompare(r.Bytes(), sig[:32]) == 1
+}
+
+// scalars checks sig's form and sets s = S and kk = SHA-512(R || A || msg).
+func (k *verifyKey) scalars(s, kk *edwards25519.Scalar, msg, sig []byte) bool {
 	if !k.ok || len(sig) != ed25519.SignatureSize || sig[63]&0xe0 != 0 {
 		return false
 	}
-	var s edwards25519.Scalar
 	if _, err := s.SetCanonicalBytes(sig[32:]); err != nil {
 		return false
 	}
@@ -65,16 +85,74 @@ func (k *verifyKey) verify(msg, sig []byte) bool {
 	h.Write(k.pub[:])
 	h.Write(msg)
 	var d [sha512.Size]byte
-	var kk edwards25519.Scalar
-	if _, err := kk.SetUniformBytes(h.Sum(d[:0])); err != nil {
+	_, err := kk.SetUniformBytes(h.Sum(d[:0]))
+	return err == nil
+}
+
+// prepare sets r = [S]B - [k]A for a key with a table, everything of a
+// verification but the encoding of r and its comparison with sig's R,
+// which need a field inversion: a batch of checks can share one
+// (verifyBatch). It reports false for a signature refused by its form.
+func (k *verifyKey) prepare(r *projective, msg, sig []byte) bool {
+	var s, kk edwards25519.Scalar
+	if !k.scalars(&s, &kk, msg, sig) {
 		return false
 	}
-	if k.table != nil {
-		var enc [32]byte
-		doubleBaseMult(&enc, &kk, &s, k.table)
-		return subtle.ConstantTimeCompare(enc[:], sig[:32]) == 1
+	doubleBaseMult(r, &kk, &s, k.table)
+	return true
+}
+
+// sigCheck is one signature check of a batch.
+type sigCheck struct {
+	r   projective
+	sig []byte
+	ok  bool // prepared; after verifyBatch, whether the signature is valid
+}
+
+// verifyBatch finishes prepared checks: it inverts every r.Z with one
+// field inversion (Montgomery's trick) and compares each encoding with
+// its signature's R. The answers are those verify would give one by one.
+func verifyBatch(checks []sigCheck) {
+	var small [4]field.Element
+	prefix := small[:0]
+	if len(checks) > len(small) {
+		prefix = make([]field.Element, 0, len(checks))
 	}
-	var r edwards25519.Point
-	r.VarTimeDoubleScalarBaseMult(&kk, &k.negA, &s)
-	return subtle.ConstantTimeCompare(r.Bytes(), sig[:32]) == 1
+	prefix = prefix[:len(checks)]
+	var acc field.Element
+	acc.One()
+	for i := range checks {
+		if checks[i].ok {
+			acc.Multiply(&acc, &checks[i].r.Z)
+		}
+		prefix[i].Set(&acc)
+	}
+	var inv, zero field.Element
+	if acc.Equal(&zero) == 1 { // cannot happen for curve points; be safe
+		for i := range checks {
+			if c := &checks[i]; c.ok {
+				var enc [32]byte
+				c.r.encode(&enc)
+				c.ok = subtle.ConstantTimeCompare(enc[:], c.sig[:32]) == 1
+			}
+		}
+		return
+	}
+	inv.Invert(&acc)
+	for i := len(checks) - 1; i >= 0; i-- {
+		c := &checks[i]
+		if !c.ok {
+			continue
+		}
+		var zinv field.Element
+		if i == 0 {
+			zinv.Set(&inv)
+		} else {
+			zinv.Multiply(&inv, &prefix[i-1])
+		}
+		inv.Multiply(&inv, &c.r.Z)
+		var enc [32]byte
+		c.r.encodeWith(&enc, &zinv)
+		c.ok = subtle.ConstantTimeCompare(enc[:], c.sig[:32]) == 1
+	}
 }

@@ -363,8 +363,9 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request) evidence {
 		d.Ignored = append(d.Ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
 	}
 	opts := attest.VerifyOptions{Time: r.At, PredicateTypes: evidencePredicates}
-	for _, raw := range r.Evidence {
-		v, err := e.trust.Verify(raw, opts)
+	verified, errs := e.trust.VerifyAll(r.Evidence, opts)
+	for i, raw := range r.Evidence {
+		v, err := verified[i], errs[i]
 		if err != nil {
 			var ve *attest.VerifyError
 			digest, key := "", ""
