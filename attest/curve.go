@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"math/bits"
 	"sync"
 
 	"filippo.io/edwards25519"
@@ -185,6 +186,12 @@ func naf(out *[256]int8, s []byte, w uint) {
 		}
 		window = carry + window&(width-1)
 		if window&1 == 0 {
+			// No carry and a zero bit: skip to the next one bit (or the
+			// limb's end), as stepping one position at a time would.
+			if window == 0 {
+				pos += min(uint(bits.TrailingZeros64(limbs[idx]>>bit)), 64-bit)
+				continue
+			}
 			pos++
 			continue
 		}

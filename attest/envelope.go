@@ -67,10 +67,12 @@ func appendPAE(b []byte, payloadType string, payload []byte) []byte {
 // Signatures must be 64 bytes; there must be at least one. It does not
 // verify anything.
 func ParseEnvelope(data []byte) (*Envelope, error) {
-	return parseEnvelope(data, DefaultMaxEnvelopeBytes)
+	return parseEnvelope(data, DefaultMaxEnvelopeBytes, nil)
 }
 
-func parseEnvelope(data []byte, limit int) (*Envelope, error) {
+// parseEnvelope is ParseEnvelope with a limit; key ids found in known are
+// taken from it rather than allocated.
+func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, error) {
 	if limit > 0 && len(data) > limit {
 		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
 	}
@@ -139,7 +141,7 @@ func parseEnvelope(data []byte, limit int) (*Envelope, error) {
 			var err error
 			switch string(key) {
 			case "keyid":
-				keyID, err = canonjson.Unquote(v)
+				keyID, err = canonjson.UnquoteKnown(v, known)
 			case "sig":
 				if len(v) == 0 || v[0] != '"' {
 					err = fmt.Errorf("must be a string")

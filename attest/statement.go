@@ -83,6 +83,12 @@ func Digest(payload []byte) string {
 // are ignored as in-toto requires of consumers, and nothing is lost since
 // the payload bytes themselves are what is kept and digested.
 func ParseStatement(payload []byte) (Statement, error) {
+	return parseStatement(payload, nil)
+}
+
+// parseStatement is ParseStatement taking predicate types and subject
+// names found in known from it rather than allocating them.
+func parseStatement(payload []byte, known map[string]string) (Statement, error) {
 	var st Statement
 	lim := canonjson.Limits{MaxBytes: -1}
 	err := canonjson.Object(payload, lim, func(key, raw []byte) error {
@@ -95,12 +101,12 @@ func ParseStatement(payload []byte) (Statement, error) {
 				st.Type, err = canonjson.Unquote(raw)
 			}
 		case "predicateType":
-			st.PredicateType, err = canonjson.Unquote(raw)
+			st.PredicateType, err = canonjson.UnquoteKnown(raw, known)
 		case "predicate":
 			st.Predicate = json.RawMessage(raw)
 		case "subject":
 			err = canonjson.Array(raw, lim, func(i int, el []byte) error {
-				sub, err := parseSubject(el, lim)
+				sub, err := parseSubject(el, lim, known)
 				if err != nil {
 					return fmt.Errorf("%d/%w", i, err)
 				}
@@ -122,18 +128,22 @@ func ParseStatement(payload []byte) (Statement, error) {
 	return st, nil
 }
 
-func parseSubject(raw []byte, lim canonjson.Limits) (Subject, error) {
+func parseSubject(raw []byte, lim canonjson.Limits, known map[string]string) (Subject, error) {
 	var sub Subject
 	err := canonjson.Object(raw, lim, func(key, v []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
-			sub.Name, err = canonjson.Unquote(v)
+			sub.Name, err = canonjson.UnquoteKnown(v, known)
 		case "digest":
 			sub.Digest = map[string]string{}
 			err = canonjson.Object(v, lim, func(alg, hexv []byte) error {
 				d, err := canonjson.Unquote(hexv)
-				sub.Digest[string(alg)] = d
+				if string(alg) == "sha256" { // the usual algorithm, without a copy of its name
+					sub.Digest["sha256"] = d
+				} else {
+					sub.Digest[string(alg)] = d
+				}
 				return err
 			})
 		}

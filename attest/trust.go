@@ -60,12 +60,13 @@ type Trust struct {
 	keys         map[string]*trustedKey
 	revokedKeys  map[string]time.Time // key id -> revoked from
 	revokedStmts map[string]string    // statement digest -> revoking statement's digest
+	known        map[string]string    // key ids, predicate types and exact subjects of the rules, to parse without copies
 	cache        *bounded.Map[cacheKey, *sigResult]
 }
 
 // NewTrust returns a Trust holding rules.
 func NewTrust(rules ...Rule) (*Trust, error) {
-	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, cache: newVerifyCache()}
+	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, known: map[string]string{}, cache: newVerifyCache()}
 	for i, r := range rules {
 		if err := t.Add(r); err != nil {
 			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
@@ -99,6 +100,12 @@ func (t *Trust) Add(r Rule) error {
 		t.keys[id] = k
 	}
 	k.rules = append(k.rules, r)
+	t.known[id] = id
+	for _, s := range slices.Concat(r.PredicateTypes, r.Subjects) {
+		if !strings.HasSuffix(s, "*") {
+			t.known[s] = s
+		}
+	}
 	t.gen++
 	return nil
 }
@@ -218,7 +225,7 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 			results[i] = res
 			continue
 		}
-		e, err := parseEnvelope(data, limit)
+		e, err := parseEnvelope(data, limit, t.known)
 		if err != nil {
 			results[i] = &sigResult{err: err}
 			t.cache.Put(key, results[i])
@@ -240,7 +247,7 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 }
 
 func (t *Trust) checkSignatures(data []byte, limit int) *sigResult {
-	e, err := parseEnvelope(data, limit)
+	e, err := parseEnvelope(data, limit, t.known)
 	if err != nil {
 		return &sigResult{err: err}
 	}
@@ -323,7 +330,7 @@ func (t *Trust) finish(c checking, batch []sigCheck) *sigResult {
 	}
 	// Only now, with a trusted signature over these exact bytes, is the
 	// payload parsed.
-	st, err := ParseStatement(e.Payload)
+	st, err := parseStatement(e.Payload, t.known)
 	if err != nil {
 		err.(*VerifyError).Digest = res.digest
 		res.err = err

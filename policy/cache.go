@@ -16,6 +16,7 @@ type decoded struct {
 	contribution *contribution.Contribution
 	membership   *contribution.Membership
 	err          error
+	c            contribution.Contribution // what contribution points to, in the same allocation
 }
 
 // decode decodes a verified contribution or membership, through the cache.
@@ -25,8 +26,8 @@ func (e *Evaluator) decode(v *attest.Verified, reg contribution.Registry) *decod
 	}
 	d := &decoded{}
 	if v.Statement.PredicateType == contribution.ContributionPredicateType {
-		c, err := contribution.DecodeContribution(v, reg)
-		d.contribution, d.err = &c, err
+		d.c, d.err = contribution.DecodeContribution(v, reg)
+		d.contribution = &d.c
 	} else {
 		m, err := contribution.DecodeMembership(v)
 		d.membership, d.err = &m, err

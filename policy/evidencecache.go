@@ -71,8 +71,15 @@ func (e *Evaluator) evidenceFor(d *Decision, r *Request) evidence {
 	slices.SortFunc(ev.dates, time.Time.Compare)
 	set := &evidenceSet{raw: make([][]byte, len(r.Evidence)), entity: r.Entity.ID, key: r.Entity.Key, ledger: ledger, gen: gen,
 		ev: ev, ignored: slices.Clone(d.Ignored[n:])}
+	// One buffer for all the copies.
+	size := 0
+	for _, raw := range r.Evidence {
+		size += len(raw)
+	}
+	buf := make([]byte, 0, size)
 	for i, raw := range r.Evidence {
-		set.raw[i] = bytes.Clone(raw)
+		buf = append(buf, raw...)
+		set.raw[i] = buf[len(buf)-len(raw) : len(buf) : len(buf)]
 	}
 	e.sets.Put(h, set)
 	ev.set = set

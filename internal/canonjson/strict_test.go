@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestCheckRefuses(t *testing.T) {
@@ -311,5 +312,28 @@ func TestPlain8Mixed(t *testing.T) {
 		if got := plain8(w); got != want {
 			t.Fatalf("plain8(%#016x) = %v, want %v", w, got, want)
 		}
+	}
+}
+
+// TestUnquoteKnown: a known value comes back as the held string, without
+// allocating; an escaped spelling of it, or an unknown value, is decoded.
+func TestUnquoteKnown(t *testing.T) {
+	held := strings.Repeat("x", 3) + "-type"
+	known := map[string]string{"xxx-type": held}
+	s, err := UnquoteKnown([]byte(`"xxx-type"`), known)
+	if err != nil || s != held || unsafe.StringData(s) != unsafe.StringData(held) {
+		t.Fatalf("known value: %q %v", s, err)
+	}
+	if n := testing.AllocsPerRun(100, func() { _, _ = UnquoteKnown([]byte(`"xxx-type"`), known) }); n != 0 {
+		t.Errorf("known value allocates %v times", n)
+	}
+	if s, err := UnquoteKnown([]byte(`"xxx\u002dtype"`), known); err != nil || s != "xxx-type" {
+		t.Errorf("escaped: %q %v", s, err)
+	}
+	if s, err := UnquoteKnown([]byte(`"other"`), known); err != nil || s != "other" {
+		t.Errorf("unknown: %q %v", s, err)
+	}
+	if _, err := UnquoteKnown([]byte(`12`), known); err == nil {
+		t.Error("a number accepted")
 	}
 }

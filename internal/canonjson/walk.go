@@ -203,3 +203,15 @@ func Unquote(raw []byte) (string, error) {
 	}
 	return String(raw)
 }
+
+// UnquoteKnown is Unquote that returns the string already held in known
+// when the token, unescaped, is one of its keys: no allocation for values
+// a caller sees again and again (type URIs, key ids).
+func UnquoteKnown(raw []byte, known map[string]string) (string, error) {
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' {
+		if s, ok := known[string(raw[1:n-1])]; ok && bytes.IndexByte(raw, '\\') < 0 {
+			return s, nil
+		}
+	}
+	return Unquote(raw)
+}
