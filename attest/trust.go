@@ -2,8 +2,8 @@ package attest
 
 import (
 	"crypto/ed25519"
-	"crypto/sha256"
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -62,11 +62,12 @@ type Trust struct {
 	revokedStmts map[string]string    // statement digest -> revoking statement's digest
 	known        map[string]string    // key ids, predicate types and exact subjects of the rules, to parse without copies
 	cache        *bounded.Map[cacheKey, *sigResult]
+	seed         maphash.Seed // for cache keys
 }
 
 // NewTrust returns a Trust holding rules.
 func NewTrust(rules ...Rule) (*Trust, error) {
-	t := &Trust{keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, known: map[string]string{}, cache: newVerifyCache()}
+	t := &Trust{seed: maphash.MakeSeed(), keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, known: map[string]string{}, cache: newVerifyCache()}
 	for i, r := range rules {
 		if err := t.Add(r); err != nil {
 			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
@@ -150,6 +151,7 @@ type Verified struct {
 // sigResult is what signature checking established about one envelope,
 // independent of time: the part the cache keeps.
 type sigResult struct {
+	raw       []byte // the envelope's bytes, compared on every cache hit
 	env       *Envelope
 	st        Statement
 	digest    string
@@ -178,11 +180,11 @@ func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	key := cacheKey{sum: sha256.Sum256(envelopeJSON), gen: t.gen}
-	res, ok := t.cache.Get(key)
+	key := t.cacheKey(envelopeJSON)
+	res, ok := t.cached(key, envelopeJSON)
 	if !ok {
 		res = t.checkSignatures(envelopeJSON, limit)
-		t.cache.Put(key, res)
+		t.store(key, res, envelopeJSON)
 	}
 	return t.judge(res, opt)
 }
@@ -220,15 +222,15 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 			errs[i] = &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
 			continue
 		}
-		key := cacheKey{sum: sha256.Sum256(data), gen: t.gen}
-		if res, ok := t.cache.Get(key); ok {
+		key := t.cacheKey(data)
+		if res, ok := t.cached(key, data); ok {
 			results[i] = res
 			continue
 		}
 		e, err := parseEnvelope(data, limit, t.known)
 		if err != nil {
 			results[i] = &sigResult{err: err}
-			t.cache.Put(key, results[i])
+			t.store(key, results[i], data)
 			continue
 		}
 		todos = append(todos, todo{i, key, t.gather(e, &batch)})
@@ -236,7 +238,7 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 	verifyBatch(batch)
 	for _, td := range todos {
 		results[td.i] = t.finish(td.c, batch)
-		t.cache.Put(td.key, results[td.i])
+		t.store(td.key, results[td.i], envelopes[td.i])
 	}
 	for i, res := range results {
 		if res != nil {

@@ -1,6 +1,7 @@
 package attest
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -347,5 +348,25 @@ func TestVerifyAllMatchesVerify(t *testing.T) {
 	}
 	if !strings.HasPrefix(want[0], "sha256:") || !strings.Contains(want[1], ErrBadSignature.Error()) || !strings.Contains(want[4], "SHA256:") {
 		t.Fatalf("the cases do not cover what they should: %q", want)
+	}
+}
+
+// TestCacheComparesBytes: a cache entry answers only for the bytes it was
+// made from, so a hash collision can cost a re-verification but never
+// lend one envelope's answer to another.
+func TestCacheComparesBytes(t *testing.T) {
+	k := testKey("steward")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	good := signedJSON(t, testStatement(t, "commons:alpha", nil), k)
+	if _, err := trust.Verify(good, opts(t0)); err != nil {
+		t.Fatal(err)
+	}
+	key := trust.cacheKey(good)
+	if _, ok := trust.cached(key, good); !ok {
+		t.Fatal("the verified envelope is not cached")
+	}
+	other := bytes.Replace(good, []byte(`"payloadType"`), []byte(` "payloadType"`), 1)
+	if _, ok := trust.cached(key, other); ok {
+		t.Fatal("an entry answered for other bytes under its key")
 	}
 }
