@@ -35,16 +35,29 @@ var evidencePredicates = []string{
 // Evaluate decides r. The same evaluator and request give the same
 // decision, byte for byte; evaluations do not affect each other.
 func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
+	d := new(Decision)
+	if err := e.EvaluateInto(d, r); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// EvaluateInto is Evaluate deciding into d, which it overwrites whole. A
+// backend that decides many requests and keeps none of the decisions, or
+// keeps only what it copies out (MarshalJSON's bytes, the price), can reuse
+// one Decision: a request without evidence then allocates nothing. d must
+// not be in use elsewhere meanwhile, and what it held before is gone.
+func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 	if r.At.IsZero() {
-		return nil, fmt.Errorf("%w: At is required (there is no hidden clock)", ErrRequest)
+		return fmt.Errorf("%w: At is required (there is no hidden clock)", ErrRequest)
 	}
 	if r.Entity.ID == "" {
-		return nil, fmt.Errorf("%w: Entity.ID is required", ErrRequest)
+		return fmt.Errorf("%w: Entity.ID is required", ErrRequest)
 	}
 	if len(r.Evidence) > 0 && e.trust == nil {
-		return nil, fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
+		return fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
-	d := &Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
+	*d = Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
 		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts, noticeAt: r.NoticeAt, firstUses: r.FirstUses}}
 	d.factsUsed = d.factsBuf[:0]
 	d.firstUses = r.FirstUses
@@ -83,7 +96,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 			recip = &rr
 		}
 		if err != nil {
-			return nil, fmt.Errorf("policy: reciprocity: %w", err)
+			return fmt.Errorf("policy: reciprocity: %w", err)
 		}
 	}
 	if e.recip != nil {
@@ -96,7 +109,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 
 	i, steps := e.terms.Evaluate(&d.facts, d.stepsBuf[:0])
 	if i < 0 {
-		return nil, fmt.Errorf("%w: the terms have no default clause", ErrRequest)
+		return fmt.Errorf("%w: the terms have no default clause", ErrRequest)
 	}
 	d.steps = steps
 	clause := &e.terms.Clauses[i]
@@ -108,7 +121,7 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 	}
 	if d.Outcome == Pay {
 		if err := e.price(d, clause, r); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if ev.grant != nil {
@@ -126,12 +139,12 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 		d.Cure = &CureWindow{Notice: r.NoticeAt, Deadline: deadline, Open: r.At.Before(deadline)}
 	}
 	if err := e.pathAndValidity(d, r, recip, ev); err != nil {
-		return nil, err
+		return err
 	}
 	if len(ev.counted) > 0 {
 		d.Counted = ev.countedFor(recip, d)
 	}
-	return d, nil
+	return nil
 }
 
 func (e *Evaluator) price(d *Decision, c *license.Clause, r *Request) error {

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -437,5 +438,48 @@ func TestGroupReciprocity(t *testing.T) {
 	}
 	if d.Outcome != Free || d.Clause != "reciprocity" || strings.Join(d.Group, ",") != "acme,peerco" {
 		t.Fatalf("%s", d.Explain())
+	}
+}
+
+// TestEvaluateIntoReuse: one Decision reused across requests of every kind
+// (evidence or not, pay, free, deny, cure windows, many facts) holds, each
+// time, exactly what a new decision would; a request without evidence
+// reuses it without allocating.
+func TestEvaluateIntoReuse(t *testing.T) {
+	w := newWorld(t)
+	ppl := w.evaluator(t, "ppl-reciprocity")
+	small := w.evaluator(t, "polyform-small-business-1.0.0")
+	good := [][]byte{memberOf(t, "acme", "alice"), contributed(t, "steward-alpha", "alpha", "alice", "code", 120, 2), []byte(`{`)}
+	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
+	requests := []struct {
+		e *Evaluator
+		r *Request
+	}{
+		{ppl, &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 3}, At: at, Evidence: good, NoticeAt: at.AddDate(0, 0, -3)}},
+		{ppl, &Request{Entity: contribution.Entity{ID: "globex"}, Use: Use{Commercial: true}, At: at, Reciprocity: &contribution.Reciprocity{Total: 10}}},
+		{ppl, &Request{Entity: contribution.Entity{ID: "coop"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}, Facts: []string{"a", "b", "c", "d", "e"}}},
+		{small, &Request{Entity: contribution.Entity{ID: "indie"}, Use: Use{Commercial: true}, At: at, NoticeAt: at.AddDate(0, 0, -40)}},
+		{ppl, &Request{Entity: contribution.Entity{ID: "globex"}, Use: Use{Commercial: false}, At: at}},
+	}
+	var reused Decision
+	for round := range 2 {
+		for i, q := range requests {
+			if err := q.e.EvaluateInto(&reused, q.r); err != nil {
+				t.Fatal(err)
+			}
+			fresh, err := q.e.Evaluate(q.r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := reused.MarshalJSON()
+			want, _ := fresh.MarshalJSON()
+			if !bytes.Equal(got, want) || reused.Explain() != fresh.Explain() {
+				t.Fatalf("round %d, request %d: reused decision differs\nreused: %s\nfresh:  %s", round, i, got, want)
+			}
+		}
+	}
+	r := requests[1].r
+	if n := testing.AllocsPerRun(50, func() { _ = ppl.EvaluateInto(&reused, r) }); n != 0 {
+		t.Errorf("EvaluateInto without evidence allocates %v times", n)
 	}
 }

@@ -99,3 +99,26 @@ func ExampleVerifyGrant() {
 	// <nil> acme pay invoice-42 2027-11-25T00:00:00Z
 	// true
 }
+
+// A backend quoting many requests can reuse one Decision: a request that
+// brings its reciprocity already summed then allocates nothing.
+func ExampleEvaluator_EvaluateInto() {
+	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	terms, _ := license.Builtin("ppl-reciprocity")
+	eval, _ := policy.Compile(policy.Config{Terms: terms, Commons: contribution.Commons{ID: "alpha"}, AcceptSelfDeclared: true})
+	var d policy.Decision
+	for _, c := range []struct {
+		entity string
+		points contribution.Points
+	}{{"acme", 40_000}, {"globex", 250_000}} {
+		r := &policy.Request{Entity: contribution.Entity{ID: c.entity}, Use: policy.Use{Commercial: true, Seats: 3}, At: at,
+			Reciprocity: &contribution.Reciprocity{Total: c.points}}
+		if err := eval.EvaluateInto(&d, r); err != nil {
+			panic(err)
+		}
+		fmt.Println(c.entity, d.Outcome, d.Price.Amount, d.Price.Currency)
+	}
+	// Output:
+	// acme pay 36000 EUR
+	// globex free 0
+}
