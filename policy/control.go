@@ -131,7 +131,7 @@ func (e *Evaluator) countGroup(d *Decision, self contribution.Entity, others map
 	f := &d.facts
 	// One trial per company: the group's earliest known first use counts.
 	for _, m := range members {
-		if t, ok := d.firstUses[m]; ok && !t.IsZero() && (f.FirstUse.IsZero() || t.Before(f.FirstUse)) {
+		if t, ok := d.req.firstUses[m]; ok && !t.IsZero() && (f.FirstUse.IsZero() || t.Before(f.FirstUse)) {
 			f.FirstUse = t
 		}
 	}

@@ -66,18 +66,15 @@ type Decision struct {
 	// (pay, contribute, …) and keep its license until Deadline.
 	Cure *CureWindow
 
-	at        time.Time
-	entity    string
 	facts     license.Facts
 	factsUsed []FactUsed
 	steps     []license.Step
 	eval      *Evaluator
-	firstUses map[string]time.Time
 	req       requestKey // what the request digest covers, copied so reusing the caller's Request cannot change it
 
 	// Backing arrays so a typical decision is one allocation.
 	stepsBuf [6]license.Step
-	factsBuf [4]FactUsed
+	factsBuf [2]FactUsed
 	path     Path
 }
 
@@ -154,10 +151,10 @@ func (d *Decision) RequestDigest() string {
 }
 
 // Entity returns the id of the entity decided for.
-func (d *Decision) Entity() string { return d.entity }
+func (d *Decision) Entity() string { return d.req.entity }
 
 // At returns the time the decision is for.
-func (d *Decision) At() time.Time { return d.at }
+func (d *Decision) At() time.Time { return d.req.at }
 
 // Commons returns the id of the commons.
 func (d *Decision) Commons() string { return d.eval.commons.ID }

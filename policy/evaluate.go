@@ -57,10 +57,9 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 	if len(r.Evidence) > 0 && e.trust == nil {
 		return fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
-	*d = Decision{TermsDigest: e.termsDigest, at: r.At, entity: r.Entity.ID, eval: e,
+	*d = Decision{TermsDigest: e.termsDigest, eval: e,
 		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts, noticeAt: r.NoticeAt, firstUses: r.FirstUses}}
 	d.factsUsed = d.factsBuf[:0]
-	d.firstUses = r.FirstUses
 	ent := r.Entity
 	ev := evidence{}
 	if len(r.Evidence) > 0 {

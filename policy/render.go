@@ -120,7 +120,7 @@ func stamp(t time.Time) string {
 // MarshalJSON writes the decision as canonical JSON (RFC 8785): the same
 // decision always gives the same bytes.
 func (d *Decision) MarshalJSON() ([]byte, error) {
-	w := decisionWire{Commons: d.Commons(), Entity: d.entity, At: stamp(d.at), Outcome: d.Outcome, Clause: d.Clause,
+	w := decisionWire{Commons: d.Commons(), Entity: d.req.entity, At: stamp(d.req.at), Outcome: d.Outcome, Clause: d.Clause,
 		Obligations: d.Obligations, ValidUntil: stamp(d.ValidUntil), TermsDigest: d.TermsDigest, RequestDigest: d.RequestDigest()}
 	if d.Outcome == Pay {
 		p := d.Price
@@ -167,14 +167,14 @@ func (d *Decision) Explain() string {
 	var b strings.Builder
 	switch d.Outcome {
 	case Pay:
-		fmt.Fprintf(&b, "%s: PAY %s per %s", d.entity, money.Format(d.Price.Amount, d.Price.Currency), d.Price.Period)
+		fmt.Fprintf(&b, "%s: PAY %s per %s", d.req.entity, money.Format(d.Price.Amount, d.Price.Currency), d.Price.Period)
 		if d.Price.Placeholder {
 			b.WriteString(" (placeholder: the license sets no price)")
 		}
 	case Free:
-		fmt.Fprintf(&b, "%s: FREE", d.entity)
+		fmt.Fprintf(&b, "%s: FREE", d.req.entity)
 	default:
-		fmt.Fprintf(&b, "%s: DENIED", d.entity)
+		fmt.Fprintf(&b, "%s: DENIED", d.req.entity)
 	}
 	fmt.Fprintf(&b, " — clause %q of %s\n", d.Clause, d.eval.terms.Name)
 	for _, c := range d.Clauses() {
