@@ -162,22 +162,14 @@ func (p *parser) object(t reflect.Type) error {
 		return nil
 	}
 	for {
-		p.skipWS()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return p.fail(ErrSyntax, p.pos, "(expected a string as object key)")
-		}
-		keyOff := p.pos
-		key, err := p.str()
+		keyOff, key, err := p.memberKey()
 		if err != nil {
 			return err
 		}
 		keyEnd := p.pos
-		p.skipWS()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return p.fail(ErrSyntax, p.pos, "(expected ':' after object key)")
+		if err := p.colon(); err != nil {
+			return err
 		}
-		p.pos++
-		p.skipWS()
 		if p.track {
 			p.path = append(p.path, segment{key: key, isKey: true})
 		}
@@ -207,19 +199,13 @@ func (p *parser) object(t reflect.Type) error {
 			p.path = p.path[:len(p.path)-1]
 		}
 		members = append(members, member{key: key, start: mstart, end: len(p.out), off: keyOff})
-		p.skipWS()
-		if p.pos >= len(p.data) {
-			return p.fail(ErrSyntax, p.pos, "(unterminated object)")
+		more, err := p.next('}', "object")
+		if err != nil {
+			return err
 		}
-		if p.data[p.pos] == ',' {
-			p.pos++
-			continue
-		}
-		if p.data[p.pos] == '}' {
-			p.pos++
+		if !more {
 			break
 		}
-		return p.fail(ErrSyntax, p.pos, "(expected ',' or '}' in object)")
 	}
 	p.depth--
 	if len(members) > 1 {
@@ -578,4 +564,43 @@ func hex4(d []byte, i int) (rune, bool) {
 		}
 	}
 	return r, true
+}
+
+// next reads what follows a member or element: ',' (more follow, true),
+// the closing bracket (false), or anything else, refused.
+func (p *parser) next(closing byte, what string) (bool, error) {
+	p.skipWS()
+	switch {
+	case p.pos >= len(p.data):
+		return false, p.fail(ErrSyntax, p.pos, "(unterminated "+what+")")
+	case p.data[p.pos] == ',':
+		p.pos++
+		return true, nil
+	case p.data[p.pos] == closing:
+		p.pos++
+		return false, nil
+	}
+	return false, p.fail(ErrSyntax, p.pos, "(expected ',' or '"+string(closing)+"' in "+what+")")
+}
+
+// memberKey reads an object member's key: its offset and unescaped bytes.
+func (p *parser) memberKey() (int, []byte, error) {
+	p.skipWS()
+	if p.pos >= len(p.data) || p.data[p.pos] != '"' {
+		return p.pos, nil, p.fail(ErrSyntax, p.pos, "(expected a string as object key)")
+	}
+	off := p.pos
+	key, err := p.str()
+	return off, key, err
+}
+
+// colon reads the ':' between a key and its value.
+func (p *parser) colon() error {
+	p.skipWS()
+	if p.pos >= len(p.data) || p.data[p.pos] != ':' {
+		return p.fail(ErrSyntax, p.pos, "(expected ':' after object key)")
+	}
+	p.pos++
+	p.skipWS()
+	return nil
 }

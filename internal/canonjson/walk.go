@@ -67,12 +67,7 @@ func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 		return p.end()
 	}
 	for {
-		p.skipWS()
-		if p.pos >= len(p.data) || p.data[p.pos] != '"' {
-			return p.fail(ErrSyntax, p.pos, "(expected a string as object key)")
-		}
-		keyOff := p.pos
-		key, err := p.str()
+		keyOff, key, err := p.memberKey()
 		if err != nil {
 			return err
 		}
@@ -97,12 +92,9 @@ func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 		if dup {
 			return p.fail(ErrDuplicateKey, keyOff, quoteDetail("%q", key))
 		}
-		p.skipWS()
-		if p.pos >= len(p.data) || p.data[p.pos] != ':' {
-			return p.fail(ErrSyntax, p.pos, "(expected ':' after object key)")
+		if err := p.colon(); err != nil {
+			return err
 		}
-		p.pos++
-		p.skipWS()
 		vstart := p.pos
 		if err := p.value(nil); err != nil {
 			return err
@@ -111,19 +103,13 @@ func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 			p.fromCallback = true
 			return err
 		}
-		p.skipWS()
-		if p.pos >= len(p.data) {
-			return p.fail(ErrSyntax, p.pos, "(unterminated object)")
+		more, err := p.next('}', "object")
+		if err != nil {
+			return err
 		}
-		if p.data[p.pos] == ',' {
-			p.pos++
-			continue
-		}
-		if p.data[p.pos] == '}' {
-			p.pos++
+		if !more {
 			return p.end()
 		}
-		return p.fail(ErrSyntax, p.pos, "(expected ',' or '}' in object)")
 	}
 }
 
@@ -151,19 +137,13 @@ func (p *parser) walkArray(fn func(i int, raw []byte) error) error {
 			p.fromCallback = true
 			return err
 		}
-		p.skipWS()
-		if p.pos >= len(p.data) {
-			return p.fail(ErrSyntax, p.pos, "(unterminated array)")
+		more, err := p.next(']', "array")
+		if err != nil {
+			return err
 		}
-		if p.data[p.pos] == ',' {
-			p.pos++
-			continue
-		}
-		if p.data[p.pos] == ']' {
-			p.pos++
+		if !more {
 			return p.end()
 		}
-		return p.fail(ErrSyntax, p.pos, "(expected ',' or ']' in array)")
 	}
 }
 
