@@ -10,14 +10,20 @@ import (
 	"github.com/peerproduction/ppl/contribution"
 )
 
+// pplQuote is the built-in PPL-with-reciprocity terms and a for-profit
+// that must pay, its reciprocity already summarised by the ledger.
+func pplQuote(b *testing.B) (*Evaluator, *Request) {
+	w := newWorld(b)
+	recip := contribution.Reciprocity{Total: 40_000}
+	return w.evaluator(b, "ppl-reciprocity"), &Request{Entity: contribution.Entity{ID: "acme",
+		Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit, Provenance: contribution.Provenance{By: id("registrar")}}},
+		Use: Use{Commercial: true, Seats: 3}, At: at, Reciprocity: &recip}
+}
+
 // BenchmarkEvaluatePPL: the built-in PPL-with-reciprocity terms, a
 // for-profit that must pay, reciprocity already summarised by the ledger.
 func BenchmarkEvaluatePPL(b *testing.B) {
-	w := newWorld(b)
-	e := w.evaluator(b, "ppl-reciprocity")
-	recip := contribution.Reciprocity{Total: 40_000}
-	r := &Request{Entity: contribution.Entity{ID: "acme", Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit, Provenance: contribution.Provenance{By: id("registrar")}}},
-		Use: Use{Commercial: true, Seats: 3}, At: at, Reciprocity: &recip}
+	e, r := pplQuote(b)
 	d, err := e.Evaluate(r)
 	if err != nil || d.Outcome != Pay {
 		b.Fatal(d, err)
@@ -35,11 +41,7 @@ func BenchmarkEvaluatePPL(b *testing.B) {
 // allocation of a new Decision, which on a machine where fresh memory is
 // dear costs more than the deciding.
 func BenchmarkEvaluatePPLReuse(b *testing.B) {
-	w := newWorld(b)
-	e := w.evaluator(b, "ppl-reciprocity")
-	recip := contribution.Reciprocity{Total: 40_000}
-	r := &Request{Entity: contribution.Entity{ID: "acme", Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit, Provenance: contribution.Provenance{By: id("registrar")}}},
-		Use: Use{Commercial: true, Seats: 3}, At: at, Reciprocity: &recip}
+	e, r := pplQuote(b)
 	var d Decision
 	if err := e.EvaluateInto(&d, r); err != nil || d.Outcome != Pay {
 		b.Fatal(d.Outcome, err)
