@@ -62,7 +62,15 @@
 // ErrNotYetValid, ErrMalformed, ErrWrongType, ErrThreshold, ErrTooLarge)
 // with the key id and statement digest. Signature checks are cached by
 // envelope bytes and trust generation; scope, time and revocation are
-// judged on every call.
+// judged on every call, and each answer says how long it holds (Holds).
+// Trust.VerifyAll verifies many envelopes with the same answers, checking
+// their signatures as one batch.
+//
+// The signature check is crypto/ed25519's cofactorless equation, computed
+// with tables a Trust makes once per key (see curve.go): the published
+// vectors and differential tests against crypto/ed25519 hold it to the
+// same answers, and TestSpeccheck records how it answers each
+// ed25519-speccheck case.
 //
 // # Revocation
 //

@@ -103,3 +103,27 @@ func ExampleTrust_Revoke() {
 	fmt.Println(errors.Is(err, attest.ErrRevoked))
 	// Output: true
 }
+
+// VerifyAll verifies a request's worth of envelopes at once; each answer is
+// what Verify would give for that envelope.
+func ExampleTrust_VerifyAll() {
+	steward, stranger := sampleKey("steward"), sampleKey("stranger")
+	trust, _ := attest.NewTrust(attest.Rule{Key: steward.Public().(ed25519.PublicKey),
+		PredicateTypes: []string{contributionV1}, Subjects: []string{"commons:alpha"}})
+	envelope := func(k ed25519.PrivateKey, n int) []byte {
+		st, _ := attest.NewStatement(contributionV1, map[string]any{"n": n}, attest.SubjectFor("commons:alpha"))
+		env, _ := attest.SignStatement(st, k)
+		b, _ := env.MarshalJSON()
+		return b
+	}
+	at := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	verified, errs := trust.VerifyAll([][]byte{envelope(steward, 1), envelope(stranger, 2), envelope(steward, 3)},
+		attest.VerifyOptions{Time: at, PredicateTypes: []string{contributionV1}})
+	for i := range verified {
+		fmt.Println(i, verified[i] != nil, errors.Is(errs[i], attest.ErrUntrustedKey))
+	}
+	// Output:
+	// 0 true false
+	// 1 false true
+	// 2 true false
+}
