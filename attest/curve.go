@@ -11,8 +11,8 @@ import (
 // The double-base multiplication [k](-A) + [S]B with tables fixed in
 // advance: the odd multiples 1P, 3P, …, 127P of -A (per trusted key, made
 // once, on the key's first verification in a Trust) and of B (made once
-// per process), in
-// affine form, so each width-8 NAF digit costs one mixed addition.
+// per process), in affine form, so each width-8 NAF digit costs one mixed
+// addition.
 // filippo.io/edwards25519's VarTimeDoubleScalarBaseMult builds a width-5
 // table for A on every call, since it cannot know A will come again; here
 // A always comes again. Formulas are the twisted Edwards (a = -1) ones of
