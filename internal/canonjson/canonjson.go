@@ -51,12 +51,20 @@ func checkSize(data []byte, lim Limits) error {
 // keys at any depth, every number representable as a float64, nesting and
 // size within lim, and nothing but whitespace after the value.
 func Check(data []byte, lim Limits) error {
-	if err := checkSize(data, lim); err != nil {
+	p, err := untracked(data, lim)
+	if err != nil {
 		return err
 	}
-	// Untracked: document reads again with paths only to locate a refusal.
-	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
 	return p.document(nil)
+}
+
+// untracked returns a reader for data within lim that keeps no JSON
+// pointer on the way; a refusal is located afterwards (parser.locate).
+func untracked(data []byte, lim Limits) (parser, error) {
+	if err := checkSize(data, lim); err != nil {
+		return parser{}, err
+	}
+	return parser{data: data, maxDepth: lim.norm().MaxDepth}, nil
 }
 
 // Canonicalize returns the RFC 8785 (JCS) canonical form of the JSON text in

@@ -58,12 +58,16 @@ func (p *parser) skipWS() {
 // document reads exactly one JSON value surrounded by optional whitespace.
 // Without path tracking, a refusal is located by a second, tracking read.
 func (p *parser) document(t reflect.Type) error {
-	err := p.documentOnce(t)
-	if err == nil || p.track {
-		return err
-	}
-	perr, ok := err.(*Error) // a parser refusal, not a callback's error
-	if !ok {
+	return p.locate(p.documentOnce(t), t)
+}
+
+// locate turns a refusal by an untracked read into one that names its JSON
+// pointer, by reading the input again with tracking on (t as before). An
+// error that is not the reader's own (a walk callback's) is returned as it
+// is.
+func (p *parser) locate(err error, t reflect.Type) error {
+	perr, ok := err.(*Error)
+	if !ok || p.track || p.fromCallback {
 		return err
 	}
 	again := parser{data: p.data, maxDepth: p.maxDepth, track: true}

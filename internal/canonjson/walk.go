@@ -12,37 +12,39 @@ import "bytes"
 // fn is only ever called, never stored: a closure passed as fn can then
 // stay on its caller's stack.
 func Object(data []byte, lim Limits, fn func(key, raw []byte) error) error {
-	if err := checkSize(data, lim); err != nil {
+	p, err := untracked(data, lim)
+	if err != nil {
 		return err
 	}
-	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
-	err := p.walkObject(fn)
-	return p.locate(err)
+	return p.locate(p.walkObject(fn), nil)
 }
 
 // Array is Object for a JSON array: fn sees each element's raw bytes.
 func Array(data []byte, lim Limits, fn func(i int, raw []byte) error) error {
-	if err := checkSize(data, lim); err != nil {
+	p, err := untracked(data, lim)
+	if err != nil {
 		return err
 	}
-	p := parser{data: data, maxDepth: lim.norm().MaxDepth}
-	err := p.walkArray(fn)
-	return p.locate(err)
+	return p.locate(p.walkArray(fn), nil)
 }
 
-// locate turns a refusal by the fast, untracked reader into one that names
-// its JSON pointer, by reading the input again with tracking on. An error
-// from a callback is returned as it is.
-func (p *parser) locate(err error) error {
-	perr, ok := err.(*Error)
-	if !ok || p.fromCallback {
-		return err
+// open reads the top level's opening bracket; done is true when the walk
+// is over, an empty object or array read to the end, or a refusal.
+func (p *parser) open(opening, closing byte, what string) (done bool, err error) {
+	p.skipWS()
+	if p.pos >= len(p.data) || p.data[p.pos] != opening {
+		return true, p.fail(ErrType, p.pos, "(want a JSON "+what+")")
 	}
-	again := parser{data: p.data, maxDepth: p.maxDepth, track: true}
-	if aerr, ok := again.documentOnce(nil).(*Error); ok && aerr.Err == perr.Err && aerr.Offset == perr.Offset {
-		return aerr
+	if err := p.enter(); err != nil {
+		return true, err
 	}
-	return err
+	p.pos++
+	p.skipWS()
+	if p.pos < len(p.data) && p.data[p.pos] == closing {
+		p.pos++
+		return true, p.end()
+	}
+	return false, nil
 }
 
 // smallObject is how many keys are compared pairwise for duplicates before
@@ -50,22 +52,12 @@ func (p *parser) locate(err error) error {
 const smallObject = 16
 
 func (p *parser) walkObject(fn func(key, raw []byte) error) error {
-	p.skipWS()
-	if p.pos >= len(p.data) || p.data[p.pos] != '{' {
-		return p.fail(ErrType, p.pos, "(want a JSON object)")
-	}
-	if err := p.enter(); err != nil {
+	if done, err := p.open('{', '}', "object"); done {
 		return err
 	}
-	p.pos++
 	var stack [smallObject][]byte
 	keys := stack[:0]
 	var seen map[string]struct{}
-	p.skipWS()
-	if p.pos < len(p.data) && p.data[p.pos] == '}' {
-		p.pos++
-		return p.end()
-	}
 	for {
 		keyOff, key, err := p.memberKey()
 		if err != nil {
@@ -114,18 +106,8 @@ func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 }
 
 func (p *parser) walkArray(fn func(i int, raw []byte) error) error {
-	p.skipWS()
-	if p.pos >= len(p.data) || p.data[p.pos] != '[' {
-		return p.fail(ErrType, p.pos, "(want a JSON array)")
-	}
-	if err := p.enter(); err != nil {
+	if done, err := p.open('[', ']', "array"); done {
 		return err
-	}
-	p.pos++
-	p.skipWS()
-	if p.pos < len(p.data) && p.data[p.pos] == ']' {
-		p.pos++
-		return p.end()
 	}
 	for i := 0; ; i++ {
 		p.skipWS()
