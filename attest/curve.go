@@ -122,7 +122,7 @@ var d2 = sync.OnceValue(func() *field.Element {
 })
 
 // oddMultiples returns 1P, 3P, …, (2·tableSize-1)P in affine form, with
-// one field inversion for all of them (Montgomery's trick).
+// one field inversion for all of them.
 func oddMultiples(p *edwards25519.Point) []niels {
 	var pts [tableSize]edwards25519.Point
 	two := new(edwards25519.Point).Add(p, p)
@@ -130,37 +130,52 @@ func oddMultiples(p *edwards25519.Point) []niels {
 	for i := 1; i < tableSize; i++ {
 		pts[i].Add(&pts[i-1], two)
 	}
-	// prefix[i] = Z_0 · … · Z_i; one inversion of the product, then each
-	// 1/Z_i by peeling the product back.
-	var prefix [tableSize]field.Element
+	var xs, ys, zs [tableSize]*field.Element
 	for i := range pts {
-		_, _, z, _ := pts[i].ExtendedCoordinates()
-		if i == 0 {
-			prefix[0].Set(z)
-		} else {
-			prefix[i].Multiply(&prefix[i-1], z)
-		}
+		xs[i], ys[i], zs[i], _ = pts[i].ExtendedCoordinates()
 	}
-	var inv field.Element
-	inv.Invert(&prefix[tableSize-1])
+	invertAll(zs[:])
 	out := make([]niels, tableSize)
-	for i := tableSize - 1; i >= 0; i-- {
-		X, Y, Z, _ := pts[i].ExtendedCoordinates()
-		var zinv, x, y field.Element
-		if i == 0 {
-			zinv.Set(&inv)
-		} else {
-			zinv.Multiply(&inv, &prefix[i-1])
-			inv.Multiply(&inv, Z)
-		}
-		x.Multiply(X, &zinv)
-		y.Multiply(Y, &zinv)
+	for i := range out {
+		var x, y field.Element
+		x.Multiply(xs[i], zs[i])
+		y.Multiply(ys[i], zs[i])
 		out[i].ypx.Add(&y, &x)
 		out[i].ymx.Subtract(&y, &x)
 		out[i].xy2d.Multiply(&x, &y)
 		out[i].xy2d.Multiply(&out[i].xy2d, d2())
 	}
 	return out
+}
+
+// invertAll sets each z to 1/z with one field inversion for all
+// (Montgomery's trick: invert the product, then peel it back). No z may be
+// zero; the Z coordinate of a curve point never is.
+func invertAll(zs []*field.Element) {
+	var small [8]field.Element
+	prefix := small[:0]
+	if len(zs) > len(small) {
+		prefix = make([]field.Element, 0, len(zs))
+	}
+	prefix = prefix[:len(zs)]
+	var acc field.Element
+	acc.One()
+	for i, z := range zs {
+		acc.Multiply(&acc, z)
+		prefix[i].Set(&acc)
+	}
+	var inv field.Element
+	inv.Invert(&acc) // 1/(z_0 … z_last)
+	for i := len(zs) - 1; i >= 0; i-- {
+		var zinv field.Element // 1/z_i = 1/(z_0 … z_i) · (z_0 … z_{i-1})
+		if i == 0 {
+			zinv.Set(&inv)
+		} else {
+			zinv.Multiply(&inv, &prefix[i-1])
+		}
+		inv.Multiply(&inv, zs[i])
+		zs[i].Set(&zinv)
+	}
 }
 
 // baseTable is the odd multiples of the base point B. It is computed on

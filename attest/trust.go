@@ -44,8 +44,7 @@ func matchSubject(pattern, name string) bool {
 }
 
 type trustedKey struct {
-	pub   ed25519.PublicKey
-	vk    verifyKey
+	vk    verifyKey // the public key, decoded
 	once  sync.Once // makes vk's table on the key's first verification
 	id    string
 	rules []Rule
@@ -104,7 +103,7 @@ func (t *Trust) Add(r Rule) error {
 	defer t.mu.Unlock()
 	k := t.keys[id]
 	if k == nil {
-		k = &trustedKey{pub: r.Key, id: id}
+		k = &trustedKey{id: id}
 		k.vk.init(r.Key)
 		t.keys[id] = k
 	}

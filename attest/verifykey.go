@@ -55,13 +55,10 @@ func (k *verifyKey) precompute() {
 // verify reports whether sig is k's signature of msg.
 func (k *verifyKey) verify(msg, sig []byte) bool {
 	if k.table != nil {
-		var r projective
-		if !k.prepare(&r, msg, sig) {
-			return false
-		}
-		var enc [32]byte
-		r.encode(&enc)
-		return subtle.ConstantTimeCompare(enc[:], sig[:32]) == 1
+		c := [1]sigCheck{{sig: sig}}
+		c[0].ok = k.prepare(&c[0].r, msg, sig)
+		verifyBatch(c[:])
+		return c[0].ok
 	}
 	var s, kk edwards25519.Scalar
 	if !k.scalars(&s, &kk, msg, sig) {
@@ -110,49 +107,22 @@ type sigCheck struct {
 }
 
 // verifyBatch finishes prepared checks: it inverts every r.Z with one
-// field inversion (Montgomery's trick) and compares each encoding with
-// its signature's R. The answers are those verify would give one by one.
+// field inversion (invertAll) and compares each encoding with its
+// signature's R. The answers are those verify would give one by one.
 func verifyBatch(checks []sigCheck) {
-	var small [4]field.Element
-	prefix := small[:0]
-	if len(checks) > len(small) {
-		prefix = make([]field.Element, 0, len(checks))
-	}
-	prefix = prefix[:len(checks)]
-	var acc field.Element
-	acc.One()
+	var small [4]*field.Element
+	zs := small[:0]
 	for i := range checks {
 		if checks[i].ok {
-			acc.Multiply(&acc, &checks[i].r.Z)
+			zs = append(zs, &checks[i].r.Z)
 		}
-		prefix[i].Set(&acc)
 	}
-	var inv, zero field.Element
-	if acc.Equal(&zero) == 1 { // cannot happen for curve points; be safe
-		for i := range checks {
-			if c := &checks[i]; c.ok {
-				var enc [32]byte
-				c.r.encode(&enc)
-				c.ok = subtle.ConstantTimeCompare(enc[:], c.sig[:32]) == 1
-			}
+	invertAll(zs) // each prepared r.Z now holds 1/Z
+	for i := range checks {
+		if c := &checks[i]; c.ok {
+			var enc [32]byte
+			c.r.encodeWith(&enc, &c.r.Z)
+			c.ok = subtle.ConstantTimeCompare(enc[:], c.sig[:32]) == 1
 		}
-		return
-	}
-	inv.Invert(&acc)
-	for i := len(checks) - 1; i >= 0; i-- {
-		c := &checks[i]
-		if !c.ok {
-			continue
-		}
-		var zinv field.Element
-		if i == 0 {
-			zinv.Set(&inv)
-		} else {
-			zinv.Multiply(&inv, &prefix[i-1])
-		}
-		inv.Multiply(&inv, &c.r.Z)
-		var enc [32]byte
-		c.r.encodeWith(&enc, &zinv)
-		c.ok = subtle.ConstantTimeCompare(enc[:], c.sig[:32]) == 1
 	}
 }
