@@ -73,8 +73,8 @@ func ParseEnvelope(data []byte) (*Envelope, error) {
 // parseEnvelope is ParseEnvelope with a limit; key ids found in known are
 // taken from it rather than allocated.
 func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, error) {
-	if limit > 0 && len(data) > limit {
-		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
+	if err := tooLarge(data, limit); err != nil {
+		return nil, err
 	}
 	bad := func(format string, args ...any) error {
 		return &VerifyError{Err: ErrMalformed, Detail: "envelope: " + fmt.Sprintf(format, args...)}
@@ -169,6 +169,14 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 		e.Signatures[i] = Signature{KeyID: keyID, Sig: sig}
 	}
 	return e, nil
+}
+
+// tooLarge refuses an envelope over limit bytes (no limit when limit ≤ 0).
+func tooLarge(data []byte, limit int) error {
+	if limit > 0 && len(data) > limit {
+		return &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
+	}
+	return nil
 }
 
 // decodeBase64Token decodes base64 from a JSON string token without

@@ -133,7 +133,14 @@ type VerifyOptions struct {
 	PayloadType    string    // default PayloadType
 	PredicateTypes []string
 	Threshold      int // distinct trusted keys required; 0 means 1
-	MaxBytes       int // envelope size limit; 0 means DefaultMaxEnvelopeBytes
+	MaxBytes       int // envelope size limit; 0 means DefaultMaxEnvelopeBytes, negative none
+}
+
+func (o VerifyOptions) limit() int {
+	if o.MaxBytes == 0 {
+		return DefaultMaxEnvelopeBytes
+	}
+	return o.MaxBytes
 }
 
 // Verified is a statement that passed verification. Everything in it was
@@ -178,12 +185,9 @@ type sigResult struct {
 // Signature checks are cached per envelope bytes and trust generation, so
 // verifying the same envelope again costs a hash and map lookups.
 func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error) {
-	limit := opt.MaxBytes
-	if limit == 0 {
-		limit = DefaultMaxEnvelopeBytes
-	}
-	if len(envelopeJSON) > limit {
-		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(envelopeJSON), limit)}
+	limit := opt.limit()
+	if err := tooLarge(envelopeJSON, limit); err != nil {
+		return nil, err
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -209,10 +213,7 @@ func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error
 // a batch shares one, which makes a request of many envelopes cheaper than
 // as many calls to Verify. Answers and caching are the same.
 func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, []error) {
-	limit := opt.MaxBytes
-	if limit == 0 {
-		limit = DefaultMaxEnvelopeBytes
-	}
+	limit := opt.limit()
 	verified, errs := make([]*Verified, len(envelopes)), make([]error, len(envelopes))
 	results := make([]*sigResult, len(envelopes))
 	type todo struct {
@@ -225,8 +226,7 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for i, data := range envelopes {
-		if len(data) > limit {
-			errs[i] = &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope is %d bytes, limit %d", len(data), limit)}
+		if errs[i] = tooLarge(data, limit); errs[i] != nil {
 			continue
 		}
 		key := t.cacheKey(data)
