@@ -29,8 +29,9 @@ func KeyID(pub ed25519.PublicKey) string {
 	return string(out[:])
 }
 
-// isFingerprint reports whether id has the form KeyID gives.
-func isFingerprint(id string) bool {
+// IsKeyID reports whether id has the form KeyID gives: "SHA256:" and 43
+// characters of unpadded standard base64.
+func IsKeyID(id string) bool {
 	if len(id) != len("SHA256:")+43 || id[:7] != "SHA256:" {
 		return false
 	}

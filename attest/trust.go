@@ -301,7 +301,7 @@ func (t *Trust) gather(e *Envelope, batch *[]sigCheck) checking {
 			c.keys = append(c.keys, k)
 			continue
 		}
-		if isFingerprint(s.KeyID) {
+		if IsKeyID(s.KeyID) {
 			continue
 		}
 		for _, k := range t.keys {

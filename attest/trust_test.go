@@ -370,3 +370,16 @@ func TestCacheComparesBytes(t *testing.T) {
 		t.Fatal("an entry answered for other bytes under its key")
 	}
 }
+
+// TestIsKeyID: what KeyID writes has the form; near misses do not.
+func TestIsKeyID(t *testing.T) {
+	id := KeyID(pubOf(testKey("x")))
+	if !IsKeyID(id) {
+		t.Fatalf("IsKeyID(%q) = false", id)
+	}
+	for _, bad := range []string{"", id[:len(id)-1], id + "A", "sha256:" + id[7:], id[:20] + "-" + id[21:], id[:20] + "=" + id[21:]} {
+		if IsKeyID(bad) {
+			t.Errorf("IsKeyID(%q) = true", bad)
+		}
+	}
+}

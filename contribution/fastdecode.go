@@ -3,6 +3,7 @@ package contribution
 import (
 	"unicode/utf8"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/internal/canonjson"
 )
 
@@ -42,7 +43,7 @@ func fastContribution(raw []byte) (w contributionWire, ok bool) {
 		case "commons":
 			w.Commons, good, seen = s, runesIn(s, 1, 256), seen|seenCommons
 		case "contributor":
-			w.Contributor, good, seen = s, isKeyID(s), seen|seenContributor
+			w.Contributor, good, seen = s, attest.IsKeyID(s), seen|seenContributor
 		case "entity":
 			w.Entity, good = s, runesIn(s, 1, 256)
 		case "kind":
@@ -146,19 +147,6 @@ func isASCII(s string) bool {
 
 func isB64(c byte) bool {
 	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/'
-}
-
-// isKeyID matches ^SHA256:[A-Za-z0-9+/]{43}$.
-func isKeyID(s string) bool {
-	if len(s) != 7+43 || s[:7] != "SHA256:" {
-		return false
-	}
-	for i := 7; i < len(s); i++ {
-		if !isB64(s[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // isStdKey matches ^[A-Za-z0-9+/]{43}=$.

@@ -230,7 +230,12 @@ func kindWeight(q Query, kind string) int64 {
 // before each rounding down. With the bounds on quantity and weights the
 // result fits in int64.
 func weigh(qty Quantity, kw, rw int64, age, halfLife time.Duration) uint64 {
-	return decayed(mulDiv1000(mulDiv1000(uint64(qty), uint64(kw)), uint64(rw)), age, halfLife)
+	return decayed(weightedQty(qty, kw, rw), age, halfLife)
+}
+
+// weightedQty is weigh before decay.
+func weightedQty(qty Quantity, kw, rw int64) uint64 {
+	return mulDiv1000(mulDiv1000(uint64(qty), uint64(kw)), uint64(rw))
 }
 
 // mulDiv1000 is a×b/1000 rounded down, in 128 bits when it must be (the

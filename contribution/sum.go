@@ -187,7 +187,7 @@ func (st *sumState) visit(ci int, r Record) error {
 		return nil
 	}
 	if st.acc.terms != nil {
-		t := term{at: r.At, base: mulDiv1000(mulDiv1000(uint64(r.Quantity), uint64(kindWeight(st.q, r.Kind))), uint64(st.weights[ci])), k: 1}
+		t := term{at: r.At, base: weightedQty(r.Quantity, kindWeight(st.q, r.Kind), st.weights[ci]), k: 1}
 		if r.Entity == "" {
 			t.k, t.idx = splitParts(st.all, st.q.Entity, r.At)
 		}
