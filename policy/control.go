@@ -36,37 +36,41 @@ func NewControlStatement(c Control) (attest.Statement, error) {
 	return attest.NewStatement(ControlPredicateType, c, attest.SubjectFor("entity:"+c.Controller), attest.SubjectFor("entity:"+c.Controlled))
 }
 
-func decodeControl(v *attest.Verified, at time.Time) (Control, error) {
-	var c Control
+// decodeControl reads a verified control statement and the instants its
+// period starts and ends (until zero when open).
+func decodeControl(v *attest.Verified) (c Control, from, until time.Time, err error) {
 	if err := v.Statement.DecodePredicate(&c); err != nil {
-		return c, err
+		return c, from, until, err
 	}
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: statement %s: %s", attest.ErrMalformed, v.Digest, fmt.Sprintf(format, args...))
 	}
 	if c.Controller == "" || c.Controlled == "" || c.Controller == c.Controlled {
-		return c, bad("/predicate/controller and /predicate/controlled must name two entities")
+		return c, from, until, bad("/predicate/controller and /predicate/controlled must name two entities")
 	}
 	if !v.Statement.HasSubject("entity:"+c.Controller) || !v.Statement.HasSubject("entity:"+c.Controlled) {
-		return c, bad("subjects must name entity:%s and entity:%s", c.Controller, c.Controlled)
+		return c, from, until, bad("subjects must name entity:%s and entity:%s", c.Controller, c.Controlled)
 	}
-	from, err := time.Parse(time.RFC3339, c.From)
-	if err != nil {
-		return c, bad("/predicate/from: %v", err)
-	}
-	if at.Before(from) {
-		return c, fmt.Errorf("%w: control from %s", attest.ErrNotYetValid, c.From)
+	if from, err = time.Parse(time.RFC3339, c.From); err != nil {
+		return c, from, until, bad("/predicate/from: %v", err)
 	}
 	if c.Until != "" {
-		until, err := time.Parse(time.RFC3339, c.Until)
-		if err != nil {
-			return c, bad("/predicate/until: %v", err)
-		}
-		if !at.Before(until) {
-			return c, fmt.Errorf("%w: control ended %s", attest.ErrExpired, c.Until)
+		if until, err = time.Parse(time.RFC3339, c.Until); err != nil {
+			return c, from, until, bad("/predicate/until: %v", err)
 		}
 	}
-	return c, nil
+	return c, from, until, nil
+}
+
+// inForce refuses a control relation whose period does not cover at.
+func (c Control) inForce(from, until, at time.Time) error {
+	if at.Before(from) {
+		return fmt.Errorf("%w: control from %s", attest.ErrNotYetValid, c.From)
+	}
+	if !until.IsZero() && !at.Before(until) {
+		return fmt.Errorf("%w: control ended %s", attest.ErrExpired, c.Until)
+	}
+	return nil
 }
 
 // group returns the entity's group, sorted: the entities that control it

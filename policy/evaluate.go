@@ -87,7 +87,7 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 		}
 		if l != nil {
 			var rr contribution.Reciprocity
-			if l == ev.ledger && ev.set != nil {
+			if l == ev.ledger { // from evidence: the set remembers answers
 				rr, err = ev.set.reciprocity(q, d.Group)
 			} else {
 				rr, err = groupReciprocity(l, q, d.Group)
@@ -252,10 +252,8 @@ func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution
 			switch {
 			case r.Ledger != nil:
 				t, ok, err = r.Ledger.FallsBelow(q, threshold)
-			case ev.set != nil && ev.ledger != nil:
-				t, ok, err = ev.set.fallsBelow(q, threshold)
 			case ev.ledger != nil:
-				t, ok, err = ev.ledger.FallsBelow(q, threshold)
+				t, ok, err = ev.set.fallsBelow(q, threshold)
 			}
 			if err != nil {
 				return fmt.Errorf("policy: reciprocity decay: %w", err)
@@ -313,7 +311,7 @@ type evidence struct {
 	self     []contribution.Entity // statements about the entity itself, in order
 	holds    attest.Span           // the instants at which this is the answer
 	dates    []time.Time           // the ledger's contribution dates
-	set      *evidenceSet          // the cache entry this came from
+	set      *evidenceSet          // the cache entry this came from; set whenever there was evidence
 	named    []namedFact
 	others   map[string]contribution.Entity // affiliates' facts, by entity id
 	controls []Control
@@ -414,8 +412,11 @@ func (e *Evaluator) verifyEvidence(d *Decision, r *Request) evidence {
 				ev.others[got.ID] = o
 			}
 		case ControlPredicateType:
-			c, err := decodeControl(v, r.At)
-			ev.holds = ev.holds.Around(r.At, controlBounds(c)...)
+			c, from, until, err := decodeControl(v)
+			if err == nil {
+				ev.holds = ev.holds.Around(r.At, from, until)
+				err = c.inForce(from, until, r.At)
+			}
 			if err == nil && !e.terms.CountAffiliates {
 				err = fmt.Errorf("%w: these terms do not count affiliates", ErrOutOfRequest)
 			}

@@ -191,16 +191,3 @@ func (s *evidenceSet) datedIn(after, upTo time.Time) bool {
 	})
 	return i < len(s.ev.dates) && !s.ev.dates[i].After(upTo)
 }
-
-// controlBounds are the instants at which a control statement's standing
-// can change: its start and end.
-func controlBounds(c Control) []time.Time {
-	var out []time.Time
-	if t, err := time.Parse(time.RFC3339, c.From); err == nil {
-		out = append(out, t)
-	}
-	if t, err := time.Parse(time.RFC3339, c.Until); err == nil {
-		out = append(out, t)
-	}
-	return out
-}
