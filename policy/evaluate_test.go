@@ -462,11 +462,15 @@ func TestEvaluateIntoReuse(t *testing.T) {
 		{ppl, &Request{Entity: contribution.Entity{ID: "globex"}, Use: Use{Commercial: false}, At: at}},
 	}
 	var reused Decision
+	seen := map[string]bool{}
 	for round := range 2 {
 		for i, q := range requests {
 			if err := q.e.EvaluateInto(&reused, q.r); err != nil {
 				t.Fatal(err)
 			}
+			seen[string(reused.Outcome)] = true
+			seen["cure"] = seen["cure"] || reused.Cure != nil
+			seen["ignored"] = seen["ignored"] || len(reused.Ignored) > 0
 			fresh, err := q.e.Evaluate(q.r)
 			if err != nil {
 				t.Fatal(err)
@@ -476,6 +480,11 @@ func TestEvaluateIntoReuse(t *testing.T) {
 			if !bytes.Equal(got, want) || reused.Explain() != fresh.Explain() {
 				t.Fatalf("round %d, request %d: reused decision differs\nreused: %s\nfresh:  %s", round, i, got, want)
 			}
+		}
+	}
+	for _, want := range []string{string(Pay), string(Free), string(Deny), "cure", "ignored"} {
+		if !seen[want] {
+			t.Errorf("no request gave a decision with %s: the reuse test misses a case", want)
 		}
 	}
 	r := requests[1].r

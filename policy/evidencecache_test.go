@@ -64,6 +64,20 @@ func TestEvidenceCacheAgreesWithFresh(t *testing.T) {
 	if cached.sets.Len() == 0 {
 		t.Fatal("nothing was cached: the comparison tests nothing")
 	}
+	// The cache is really used: a request at an instant the set holds for
+	// finds the set already there and leaves it in place.
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence}
+	key := cached.evidenceKey(r, w.trust.Generation(), false)
+	if _, err := cached.Evaluate(r); err != nil {
+		t.Fatal(err)
+	}
+	held, ok := cached.sets.Get(key)
+	if _, err := cached.Evaluate(r); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := cached.sets.Get(key); !ok || again != held {
+		t.Fatal("a request inside the set's span did not reuse it")
+	}
 	// A decision's parts are its own: changing them leaves the next alone.
 	d1, _ := cached.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence})
 	before, _ := d1.MarshalJSON()
