@@ -100,25 +100,27 @@ func FuzzFastDecode(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		if w, ok := fastContribution(raw); ok {
-			var want contributionWire
-			if err := decodePredicate(ContributionPredicateType, raw, "", &want); err != nil {
-				t.Fatalf("typed path accepts a contribution the schema refuses: %v\n%s", err, raw)
-			}
-			if diff := cmp.Diff(want, w); diff != "" {
-				t.Fatalf("contribution decoded differently (-general +typed):\n%s", diff)
-			}
-		}
-		if w, ok := fastMembership(raw); ok {
-			var want membershipWire
-			if err := decodePredicate(MembershipPredicateType, raw, "", &want); err != nil {
-				t.Fatalf("typed path accepts a membership the schema refuses: %v\n%s", err, raw)
-			}
-			if diff := cmp.Diff(want, w); diff != "" {
-				t.Fatalf("membership decoded differently (-general +typed):\n%s", diff)
-			}
-		}
+		sameAsSchema(t, raw, ContributionPredicateType, fastContribution)
+		sameAsSchema(t, raw, MembershipPredicateType, fastMembership)
 	})
+}
+
+// sameAsSchema fails t if the typed decoder accepts raw but the general
+// path (strict check, JSON Schema, strict decode) refuses it or decodes
+// other fields.
+func sameAsSchema[W any](t *testing.T, raw []byte, predicateType string, typed func([]byte) (W, bool)) {
+	t.Helper()
+	got, ok := typed(raw)
+	if !ok {
+		return
+	}
+	var want W
+	if err := decodePredicate(predicateType, raw, "", &want); err != nil {
+		t.Fatalf("typed path accepts a %s the schema refuses: %v\n%s", predicateType, err, raw)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("%s decoded differently (-general +typed):\n%s", predicateType, diff)
+	}
 }
 
 // TestFastDecodeTakesUsualPredicates checks the typed path is the one
