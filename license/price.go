@@ -71,7 +71,7 @@ func (s *Schedule) Compute(seats int64, revenue *Money) (int64, error) {
 				return t.Amount, nil
 			}
 		}
-		return 0, fmt.Errorf("revenue %s above every tier of schedule %q", revenue, s.ID)
+		return 0, fmt.Errorf("revenue %s above every tier of schedule %q", revenue.String(), s.ID)
 	}
 	return 0, fmt.Errorf("schedule %q has unknown kind %q", s.ID, s.Kind)
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
-	"github.com/peerproduction/ppl/license"
 )
 
 // ControlPredicateType is the predicate of a control relation: Controller
@@ -126,22 +125,20 @@ func group(entity string, controls []Control) []string {
 // sums when the terms count affiliates. A member whose fact is unknown
 // (or in another currency) leaves the group's fact unknown: terms free an
 // entity only on what is known.
-func (e *Evaluator) countGroup(d *Decision, self contribution.Entity, others map[string]contribution.Entity, controls []Control) {
+func (e *Evaluator) countGroup(d *Decision, x *details, self contribution.Entity, others map[string]contribution.Entity, controls []Control) {
 	members := group(self.ID, controls)
-	d.Group = members
+	x.group = members
 	if len(members) == 1 {
 		return
 	}
-	f := &d.facts
 	// One trial per company: the group's earliest known first use counts.
 	for _, m := range members {
-		if t, ok := d.req.firstUses[m]; ok && !t.IsZero() && (f.FirstUse.IsZero() || t.Before(f.FirstUse)) {
-			f.FirstUse = t
+		if t, ok := x.firstUses[m]; ok && !t.IsZero() && (x.trialFrom.IsZero() || t.Before(x.trialFrom)) {
+			x.trialFrom = t
 		}
 	}
-	var heads, revenue int64
-	headsKnown, revKnown := f.HeadcountKnown, f.RevenueKnown
-	heads, revenue = f.Headcount, f.Revenue.Amount
+	headsKnown, revKnown := d.flags.has(flagHeadcountKnown), d.flags.has(flagRevenueKnown)
+	heads, revenue := x.headcount, x.revenue.Amount
 	for _, m := range members {
 		if m == self.ID {
 			continue
@@ -152,22 +149,22 @@ func (e *Evaluator) countGroup(d *Decision, self contribution.Entity, others map
 		} else {
 			heads += o.Headcount.Value
 		}
-		if !ok || !o.AnnualRevenue.Known || o.AnnualRevenue.Value.Currency != f.Revenue.Currency {
+		if !ok || !o.AnnualRevenue.Known || o.AnnualRevenue.Value.Currency != x.revenue.Currency {
 			revKnown = false
 		} else {
 			revenue += o.AnnualRevenue.Value.Amount
 		}
 	}
-	f.Headcount, f.HeadcountKnown = heads, headsKnown
-	f.Revenue = license.Money{Amount: revenue, Currency: f.Revenue.Currency}
-	f.RevenueKnown = revKnown
+	x.headcount, x.revenue.Amount = heads, revenue
+	d.flags.set(flagHeadcountKnown, headsKnown)
+	d.flags.set(flagRevenueKnown, revKnown)
 	value := func(known bool, v string) string {
 		if !known {
 			return "unknown (a group member's figure is missing)"
 		}
 		return v
 	}
-	d.factsUsed = append(d.factsUsed,
+	x.used = append(x.used,
 		FactUsed{Name: "group headcount", Value: value(headsKnown, fmt.Sprint(heads))},
-		FactUsed{Name: "group revenue", Value: value(revKnown, f.Revenue.String())})
+		FactUsed{Name: "group revenue", Value: value(revKnown, x.revenue.String())})
 }

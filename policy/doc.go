@@ -27,8 +27,14 @@
 //     ending, a change date, a grant expiring);
 //   - the terms digest and a request digest.
 //
-// A Decision renders as canonical JSON (MarshalJSON: the same request gives
-// the same bytes) and as a short text (Explain).
+// Each is a method of Decision. A Decision is immutable: what SignGrant
+// signs is what the evaluator decided. It keeps the outcome and the facts
+// it was decided on; the clause trail, the path and the facts' list are
+// derived from them when asked (the same facts give the same trail), so a
+// quote that is only priced allocates one Decision of under 200 bytes, and
+// its explanation costs only when read. A Decision renders as canonical
+// JSON (MarshalJSON: the same request gives the same bytes) and as a short
+// text (Explain).
 //
 // # Evidence
 //

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,24 +58,33 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 	if len(r.Evidence) > 0 && e.trust == nil {
 		return fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)
 	}
-	*d = Decision{TermsDigest: e.termsDigest, eval: e,
-		req: requestKey{entity: r.Entity.ID, use: r.Use, at: r.At, evidence: r.Evidence, facts: r.Facts, noticeAt: r.NoticeAt, firstUses: r.FirstUses}}
-	d.factsUsed = d.factsBuf[:0]
+	more := d.more
+	*d = Decision{eval: e, entity: r.Entity.ID, purpose: r.Use.Purpose, at: r.At, seats: r.Use.Seats}
+	d.flags.set(flagCommercial, r.Use.Commercial)
+	// x collects the details on the stack; they are kept only if any.
+	x := details{firstUse: r.Use.FirstUse, trialFrom: r.Use.FirstUse, released: r.Use.Released, noticeAt: r.NoticeAt}
+	if len(r.Facts) > 0 {
+		x.declared = slices.Clone(r.Facts)
+	}
+	if len(r.FirstUses) > 0 {
+		x.firstUses = maps.Clone(r.FirstUses)
+	}
 	ent := r.Entity
 	ev := evidence{}
 	if len(r.Evidence) > 0 {
-		ev = e.evidenceFor(d, r)
+		ev = e.evidenceFor(&x, r)
+		x.evidence = ev.set.raw // the set's own copy: the caller may reuse theirs
 	}
 	for _, got := range ev.self {
 		mergeEntity(&ent, got)
 	}
-	e.facts(d, r, &ent)
+	e.facts(d, &x, &ent)
 	if e.terms.CountAffiliates {
-		e.countGroup(d, ent, ev.others, ev.controls)
+		e.countGroup(d, &x, ent, ev.others, ev.controls)
 	}
 	for _, n := range ev.named {
-		d.facts.Named = append(d.facts.Named, license.NamedFact{Name: n.name, Attested: n.attested})
-		d.factsUsed = append(d.factsUsed, FactUsed{Name: n.name, Value: "true", SelfDeclared: !n.attested, By: n.by, Statement: n.statement})
+		x.named = append(x.named, license.NamedFact{Name: n.name, Attested: n.attested})
+		x.used = append(x.used, FactUsed{Name: n.name, Value: "true", SelfDeclared: !n.attested, By: n.by, Statement: n.statement})
 	}
 
 	recip := r.Reciprocity
@@ -88,9 +98,9 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 		if l != nil {
 			var rr contribution.Reciprocity
 			if l == ev.ledger { // from evidence: the set remembers answers
-				rr, err = ev.set.reciprocity(q, d.Group)
+				rr, err = ev.set.reciprocity(q, x.group)
 			} else {
-				rr, err = groupReciprocity(l, q, d.Group)
+				rr, err = groupReciprocity(l, q, x.group)
 			}
 			recip = &rr
 		}
@@ -98,28 +108,22 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 			return fmt.Errorf("policy: reciprocity: %w", err)
 		}
 	}
-	if e.recip != nil {
-		d.facts.PointsKnown = true
-		if recip != nil {
-			d.facts.Points = int64(recip.Total)
-			d.Reciprocity = recip
-		}
+	if e.recip != nil && recip != nil {
+		d.points = int64(recip.Total)
+		d.recip = recip
 	}
 
-	i, steps := e.terms.Evaluate(&d.facts, d.stepsBuf[:0])
+	f := d.licenseFacts(&x)
+	var buf [8]license.Step
+	i, steps := e.terms.Evaluate(&f, buf[:0])
 	if i < 0 {
 		return fmt.Errorf("%w: the terms have no default clause", ErrRequest)
 	}
-	d.steps = steps
+	d.clause = int32(i)
 	clause := &e.terms.Clauses[i]
-	d.Clause = clause.ID
-	d.Outcome = Outcome(clause.Effect)
-	d.Obligations = e.terms.Obligations
-	if len(clause.Obligations) > 0 {
-		d.Obligations = append(slices.Clip(e.terms.Obligations), clause.Obligations...)
-	}
-	if d.Outcome == Pay {
-		if err := e.price(d, clause, r); err != nil {
+	d.outcome = codeOf(Outcome(clause.Effect))
+	if d.outcome == codePay {
+		if err := e.price(d, clause, &f); err != nil {
 			return err
 		}
 	}
@@ -131,52 +135,48 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 			p := *g.Price
 			g.Price = &p
 		}
-		e.applyGrant(d, &g)
+		e.applyGrant(d, &x, &g)
 	}
-	if c := e.terms.Cure; c != nil && !r.NoticeAt.IsZero() && d.Outcome != Free {
-		deadline := r.NoticeAt.AddDate(0, 0, c.Days)
-		d.Cure = &CureWindow{Notice: r.NoticeAt, Deadline: deadline, Open: r.At.Before(deadline)}
-	}
-	if err := e.pathAndValidity(d, r, recip, ev); err != nil {
+	if err := e.pathAndValidity(d, &x, r, steps, &f, ev); err != nil {
 		return err
 	}
 	if len(ev.counted) > 0 {
-		d.Counted = ev.countedFor(recip, d)
+		x.counted = ev.countedFor(recip, d, &x)
+	}
+	if !x.empty() {
+		if more == nil {
+			more = new(details)
+		}
+		*more = x
+		d.more = more
 	}
 	return nil
 }
 
-func (e *Evaluator) price(d *Decision, c *license.Clause, r *Request) error {
+func (e *Evaluator) price(d *Decision, c *license.Clause, f *license.Facts) error {
 	s, ok := e.terms.Schedule(c.Price)
 	if !ok {
 		return fmt.Errorf("%w: clause %q names unknown schedule %q", ErrPrice, c.ID, c.Price)
 	}
 	var rev *license.Money
-	if d.facts.RevenueKnown {
-		rev = &d.facts.Revenue
+	if f.RevenueKnown {
+		rev = &f.Revenue
 	}
-	amount, err := s.Compute(r.Use.Seats, rev)
+	amount, err := s.Compute(d.seats, rev)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrPrice, err)
 	}
-	d.Price = Price{Amount: amount, Currency: s.Currency, Period: s.Period, Schedule: s.ID, Placeholder: s.Placeholder}
+	d.amount = amount
 	return nil
 }
 
-// facts turns the entity's known facts into license facts, dropping
+// facts takes the entity's known facts for the decision, dropping
 // self-declared ones unless the evaluator accepts them.
-func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
-	f := &d.facts
-	f.At = r.At
-	f.Commercial = r.Use.Commercial
-	f.Purpose = r.Use.Purpose
-	f.FirstUse = r.Use.FirstUse
-	f.Released = r.Use.Released
-	f.Index = e.index
-	use := func(name, value string, p contribution.Provenance) bool { return e.useFact(d, name, value, p) }
-	if k := ent.Kind; k.Known && use("kind", string(k.Value), k.Provenance) {
-		f.Kind = string(k.Value)
-		f.KindAttested = !k.SelfDeclared && k.By != ""
+func (e *Evaluator) facts(d *Decision, x *details, ent *contribution.Entity) {
+	use := func(name, value string, p contribution.Provenance) bool { return e.useFact(x, name, value, p) }
+	if k := ent.Kind; k.Known && e.acceptable(x, "kind", k.Provenance) {
+		d.kind, d.kindBy, d.kindStatement = string(k.Value), k.By, k.Statement
+		d.flags.set(flagKindAttested, !k.SelfDeclared && k.By != "")
 	}
 	wo, st := ent.WorkerOwned, ent.SurplusToWorkers
 	if wo.Known && st.Known {
@@ -189,62 +189,70 @@ func (e *Evaluator) facts(d *Decision, r *Request, ent *contribution.Entity) {
 			}
 		}
 		if use("worker-owned", strconv.FormatBool(both), p) {
-			f.WorkerOwned, f.WorkerOwnedKnown = both, true
-			f.WorkerOwnedAttested = !p.SelfDeclared && p.By != ""
+			d.flags.set(flagWorkerOwned, both)
+			d.flags.set(flagWorkerOwnedKnown, true)
+			d.flags.set(flagWorkerOwnedAttested, !p.SelfDeclared && p.By != "")
 		}
 	}
 	if h := ent.Headcount; h.Known && use("headcount", strconv.FormatInt(h.Value, 10), h.Provenance) {
-		f.Headcount, f.HeadcountKnown = h.Value, true
+		x.headcount = h.Value
+		d.flags.set(flagHeadcountKnown, true)
 	}
 	if rv := ent.AnnualRevenue; rv.Known && use("revenue", license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}.String(), rv.Provenance) {
-		f.Revenue = license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}
-		f.RevenueKnown = true
+		x.revenue = license.Money{Amount: rv.Value.Amount, Currency: rv.Value.Currency}
+		d.flags.set(flagRevenueKnown, true)
 	}
-	for _, name := range r.Facts {
-		f.Named = append(f.Named, license.NamedFact{Name: name})
-		d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: "true", SelfDeclared: true})
+	for _, name := range x.declared {
+		x.named = append(x.named, license.NamedFact{Name: name})
+		x.used = append(x.used, FactUsed{Name: name, Value: "true", SelfDeclared: true})
 	}
 }
 
-// useFact records a fact the evaluation relies on, or, for a
-// self-declared fact these terms do not accept, ignores it with the reason.
-func (e *Evaluator) useFact(d *Decision, name, value string, p contribution.Provenance) bool {
+// acceptable says whether a fact may count, and, for a self-declared fact
+// these terms do not accept, ignores it with the reason.
+func (e *Evaluator) acceptable(x *details, name string, p contribution.Provenance) bool {
 	self := p.SelfDeclared || p.By == ""
 	if self && e.terms.Requires(name) {
-		d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
+		x.ignored = append(x.ignored, Ignored{Statement: p.Statement, KeyID: p.By,
 			Reason: "self-declared fact " + name + " not counted: these terms require it attested"})
 		return false
 	}
 	if self && !e.selfOK {
-		d.Ignored = append(d.Ignored, Ignored{Statement: p.Statement, KeyID: p.By,
+		x.ignored = append(x.ignored, Ignored{Statement: p.Statement, KeyID: p.By,
 			Reason: "self-declared fact " + name + " not accepted: the evaluator accepts attested facts only"})
 		return false
 	}
-	d.factsUsed = append(d.factsUsed, FactUsed{Name: name, Value: value, SelfDeclared: self, By: p.By, Statement: p.Statement})
 	return true
 }
 
-// pathAndValidity fills PathToFree and ValidUntil.
-func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution.Reciprocity, ev evidence) error {
-	v := validity{at: r.At, until: d.ValidUntil}
-	if d.Cure != nil && d.Cure.Open {
-		v.earliest(d.Cure.Deadline)
+// useFact records a fact the evaluation relies on, if it is acceptable.
+func (e *Evaluator) useFact(x *details, name, value string, p contribution.Provenance) bool {
+	if !e.acceptable(x, name, p) {
+		return false
+	}
+	x.used = append(x.used, FactUsed{Name: name, Value: value, SelfDeclared: p.SelfDeclared || p.By == "", By: p.By, Statement: p.Statement})
+	return true
+}
+
+// pathAndValidity finds when contributions that make the entity free fall
+// below the threshold, and the decision's ValidUntil.
+func (e *Evaluator) pathAndValidity(d *Decision, x *details, r *Request, steps []license.Step, f *license.Facts, ev evidence) error {
+	v := validity{at: r.At, until: d.validUntil}
+	if c := e.terms.Cure; c != nil && !x.noticeAt.IsZero() && d.outcome != codeFree {
+		if deadline := x.noticeAt.AddDate(0, 0, c.Days); r.At.Before(deadline) {
+			v.earliest(deadline)
+		}
 	}
 	for _, t := range ev.expiries {
 		v.earliest(t)
 	}
 	// Leaves about time change their answer at known instants.
-	for _, s := range d.steps {
-		v.timeLeaves(e.terms.Clauses[s.Clause].When, &d.facts)
+	for _, s := range steps {
+		v.timeLeaves(e.terms.Clauses[s.Clause].When, f)
 	}
 	if e.recip != nil {
 		threshold := contribution.Points(e.recip.MinPoints * 1000)
-		cur := contribution.Points(d.facts.Points)
-		p := &d.path
-		*p = Path{Threshold: threshold, Current: cur, Window: e.recip.Window(), HalfLife: e.recip.HalfLife(), Counting: e.counting}
-		if cur < threshold {
-			p.Shortfall = threshold - cur
-		} else if d.Clause == e.terms.Clauses[e.recipClause].ID {
+		if contribution.Points(d.points) >= threshold && int(d.clause) == e.recipClause && x.grant == nil {
 			q, _ := e.Query(r.Entity.ID, r.At)
 			var t time.Time
 			var ok bool
@@ -259,16 +267,12 @@ func (e *Evaluator) pathAndValidity(d *Decision, r *Request, recip *contribution
 				return fmt.Errorf("policy: reciprocity decay: %w", err)
 			}
 			if ok {
-				p.FreeUntil = t
+				x.freeUntil = t
 				v.earliest(t)
 			}
 		}
-		// A path is shown to those who pay, and to those free through it.
-		if d.Outcome == Pay || p.Shortfall == 0 {
-			d.PathToFree = p
-		}
 	}
-	d.ValidUntil = v.until
+	d.validUntil = v.until
 	return nil
 }
 
@@ -330,7 +334,7 @@ type namedFact struct {
 // plus the contribution statements the reciprocity answer counted, and the
 // entity's memberships. Both ev.counted and recip.Statements are sorted, so
 // one merge pass picks them out.
-func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision) []Counted {
+func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *details) []Counted {
 	var stmts []string
 	if recip != nil {
 		stmts = recip.Statements
@@ -339,12 +343,15 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision) []Co
 		}
 	}
 	used := func(digest string) bool {
-		for _, f := range d.factsUsed {
+		if d.kind != "" && d.kindStatement == digest {
+			return true
+		}
+		for _, f := range x.used {
 			if f.Statement == digest {
 				return true
 			}
 		}
-		return d.Grant != nil && d.Grant.Statement == digest
+		return x.grant != nil && x.grant.Statement == digest
 	}
 	out := make([]Counted, 0, len(ev.counted))
 	j := 0
@@ -364,13 +371,13 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision) []Co
 // the entity itself are returned in ev.self for the caller to merge, and
 // ev.holds is the span of instants at which the same evidence would give
 // the same result.
-func (e *Evaluator) verifyEvidence(d *Decision, r *Request) evidence {
+func (e *Evaluator) verifyEvidence(x *details, r *Request) evidence {
 	ent := &r.Entity
 	ev := evidence{}
 	counted := make(map[string]Counted, len(r.Evidence))
 	ignore := func(raw []byte, digest, key string, err error) {
 		sum := sha256.Sum256(raw)
-		d.Ignored = append(d.Ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
+		x.ignored = append(x.ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
 	}
 	opts := attest.VerifyOptions{Time: r.At, PredicateTypes: evidencePredicates}
 	verified, errs := e.trust.VerifyAll(r.Evidence, opts)

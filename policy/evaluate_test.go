@@ -66,28 +66,28 @@ func TestPPLReciprocityTable(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d.Outcome != tc.outcome || d.Clause != tc.clause {
-				t.Fatalf("%s by %q, want %s by %q\n%s", d.Outcome, d.Clause, tc.outcome, tc.clause, d.Explain())
+			if d.Outcome() != tc.outcome || d.Clause() != tc.clause {
+				t.Fatalf("%s by %q, want %s by %q\n%s", d.Outcome(), d.Clause(), tc.outcome, tc.clause, d.Explain())
 			}
-			if len(d.Ignored) != len(tc.ignored) {
-				t.Fatalf("ignored %d, want %d: %+v", len(d.Ignored), len(tc.ignored), d.Ignored)
+			if len(d.Ignored()) != len(tc.ignored) {
+				t.Fatalf("ignored %d, want %d: %+v", len(d.Ignored()), len(tc.ignored), d.Ignored())
 			}
 			for i, want := range tc.ignored {
-				if !strings.HasPrefix(d.Ignored[i].Reason, want) || d.Ignored[i].Err == nil {
-					t.Errorf("ignored[%d] = %q, want %q…", i, d.Ignored[i].Reason, want)
+				if !strings.HasPrefix(d.Ignored()[i].Reason, want) || d.Ignored()[i].Err == nil {
+					t.Errorf("ignored[%d] = %q, want %q…", i, d.Ignored()[i].Reason, want)
 				}
 			}
-			if d.Outcome == Pay {
-				if d.Price.Amount != 3*12000 || d.Price.Currency != "EUR" || !d.Price.Placeholder {
-					t.Errorf("price %+v", d.Price)
+			if d.Outcome() == Pay {
+				if d.Price().Amount != 3*12000 || d.Price().Currency != "EUR" || !d.Price().Placeholder {
+					t.Errorf("price %+v", d.Price())
 				}
-				if d.PathToFree == nil || d.PathToFree.Shortfall <= 0 || len(d.PathToFree.Counting) != 2 {
-					t.Errorf("path to free %+v", d.PathToFree)
+				if d.PathToFree() == nil || d.PathToFree().Shortfall <= 0 || len(d.PathToFree().Counting) != 2 {
+					t.Errorf("path to free %+v", d.PathToFree())
 				}
 			}
-			if d.Clause == "reciprocity" {
-				if d.PathToFree == nil || d.PathToFree.Shortfall != 0 || d.PathToFree.FreeUntil.IsZero() || !d.ValidUntil.Equal(d.PathToFree.FreeUntil) {
-					t.Errorf("free through reciprocity: path %+v valid until %s", d.PathToFree, d.ValidUntil)
+			if d.Clause() == "reciprocity" {
+				if d.PathToFree() == nil || d.PathToFree().Shortfall != 0 || d.PathToFree().FreeUntil.IsZero() || !d.ValidUntil().Equal(d.PathToFree().FreeUntil) {
+					t.Errorf("free through reciprocity: path %+v valid until %s", d.PathToFree(), d.ValidUntil())
 				}
 			}
 		})
@@ -107,10 +107,10 @@ func TestEvidenceFailureNeverChangesOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if with.Outcome != base.Outcome || with.Reciprocity.Total != base.Reciprocity.Total || len(with.Ignored) != 3 {
-		t.Fatalf("junk changed the decision: %s %s, ignored %+v", with.Outcome, with.Reciprocity.Total, with.Ignored)
+	if with.Outcome() != base.Outcome() || with.Reciprocity().Total != base.Reciprocity().Total || len(with.Ignored()) != 3 {
+		t.Fatalf("junk changed the decision: %s %s, ignored %+v", with.Outcome(), with.Reciprocity().Total, with.Ignored())
 	}
-	for _, ig := range with.Ignored {
+	for _, ig := range with.Ignored() {
 		if !errors.Is(ig.Err, attest.ErrMalformed) && !errors.Is(ig.Err, attest.ErrUntrustedKey) {
 			t.Errorf("unexpected reason %v", ig.Err)
 		}
@@ -125,15 +125,15 @@ func TestSelfDeclaredFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome != Pay || len(d.Ignored) == 0 || !strings.Contains(d.Ignored[0].Reason, "self-declared") {
-		t.Fatalf("self-declared worker ownership counted: %s\n%s", d.Outcome, d.Explain())
+	if d.Outcome() != Pay || len(d.Ignored()) == 0 || !strings.Contains(d.Ignored()[0].Reason, "self-declared") {
+		t.Fatalf("self-declared worker ownership counted: %s\n%s", d.Outcome(), d.Explain())
 	}
 	// The PPL's terms require worker ownership attested: even an evaluator
 	// that accepts self-declared facts does not count it.
 	terms := e.Terms()
 	lenient, _ := Compile(Config{Terms: terms, Commons: w.alpha, AcceptSelfDeclared: true})
 	d2, _ := lenient.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
-	if d2.Outcome != Pay || !strings.Contains(d2.Explain(), "these terms require it attested") {
+	if d2.Outcome() != Pay || !strings.Contains(d2.Explain(), "these terms require it attested") {
 		t.Fatalf("self-declared worker ownership counted under terms requiring attestation:\n%s", d2.Explain())
 	}
 	// Terms that do not require it let the lenient evaluator count it, marked.
@@ -141,14 +141,14 @@ func TestSelfDeclaredFacts(t *testing.T) {
 	relaxed.RequireAttested = nil
 	lenient2, _ := Compile(Config{Terms: &relaxed, Commons: w.alpha, AcceptSelfDeclared: true})
 	d3, _ := lenient2.Evaluate(&Request{Entity: claim, Use: Use{Commercial: true}, At: at})
-	if d3.Outcome != Free || len(d3.FactsUsed()) == 0 || !d3.FactsUsed()[0].SelfDeclared {
-		t.Fatalf("accepted self-declared: %s %+v", d3.Outcome, d3.FactsUsed())
+	if d3.Outcome() != Free || len(d3.FactsUsed()) == 0 || !d3.FactsUsed()[0].SelfDeclared {
+		t.Fatalf("accepted self-declared: %s %+v", d3.Outcome(), d3.FactsUsed())
 	}
 	// An attested worker cooperative is free under the strict terms.
 	coop := registered(t, contribution.Entity{ID: "coop2", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
 	d4, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "coop2"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}})
-	if d4.Outcome != Free || d4.FactsUsed()[1].SelfDeclared || d4.FactsUsed()[1].By != id("registrar") {
-		t.Fatalf("attested: %s %+v", d4.Outcome, d4.FactsUsed())
+	if d4.Outcome() != Free || d4.FactsUsed()[1].SelfDeclared || d4.FactsUsed()[1].By != id("registrar") {
+		t.Fatalf("attested: %s %+v", d4.Outcome(), d4.FactsUsed())
 	}
 }
 
@@ -181,14 +181,14 @@ func TestOtherBuiltins(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.terms, err)
 		}
-		if d.Outcome != tc.outcome || d.Clause != tc.clause {
-			t.Errorf("%s at +%dd: %s by %q, want %s by %q", tc.terms, tc.when, d.Outcome, d.Clause, tc.outcome, tc.clause)
+		if d.Outcome() != tc.outcome || d.Clause() != tc.clause {
+			t.Errorf("%s at +%dd: %s by %q, want %s by %q", tc.terms, tc.when, d.Outcome(), d.Clause(), tc.outcome, tc.clause)
 		}
-		if tc.clause == "commercial-trial" && !d.ValidUntil.Equal(tc.use.FirstUse.AddDate(0, 0, 30)) {
-			t.Errorf("trial valid until %s", d.ValidUntil)
+		if tc.clause == "commercial-trial" && !d.ValidUntil().Equal(tc.use.FirstUse.AddDate(0, 0, 30)) {
+			t.Errorf("trial valid until %s", d.ValidUntil())
 		}
-		if tc.terms == "bsl-1.1" && tc.when == 0 && d.ValidUntil.Format("2006-01-02") != "2030-01-01" {
-			t.Errorf("BSL decision valid until %s, want the change date", d.ValidUntil)
+		if tc.terms == "bsl-1.1" && tc.when == 0 && d.ValidUntil().Format("2006-01-02") != "2030-01-01" {
+			t.Errorf("BSL decision valid until %s, want the change date", d.ValidUntil())
 		}
 	}
 }
@@ -259,19 +259,19 @@ func TestCureWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome != Deny || d.Cure == nil || !d.Cure.Open || !d.Cure.Deadline.Equal(notice.AddDate(0, 0, 32)) || !d.ValidUntil.Equal(d.Cure.Deadline) {
-		t.Fatalf("open window: %+v valid until %s", d.Cure, d.ValidUntil)
+	if d.Outcome() != Deny || d.Cure() == nil || !d.Cure().Open || !d.Cure().Deadline.Equal(notice.AddDate(0, 0, 32)) || !d.ValidUntil().Equal(d.Cure().Deadline) {
+		t.Fatalf("open window: %+v valid until %s", d.Cure(), d.ValidUntil())
 	}
 	r.At = notice.AddDate(0, 0, 40)
 	d, _ = e.Evaluate(r)
-	if d.Cure == nil || d.Cure.Open || !strings.Contains(d.Explain(), "cure window closed") {
-		t.Fatalf("closed window: %+v", d.Cure)
+	if d.Cure() == nil || d.Cure().Open || !strings.Contains(d.Explain(), "cure window closed") {
+		t.Fatalf("closed window: %+v", d.Cure())
 	}
 	// The Peer Production License terminates automatically: no cure.
 	ppl := w.evaluator(t, "ppl")
 	d, _ = ppl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, NoticeAt: notice})
-	if d.Cure != nil {
-		t.Fatalf("PPL gave a cure window: %+v", d.Cure)
+	if d.Cure() != nil {
+		t.Fatalf("PPL gave a cure window: %+v", d.Cure())
 	}
 }
 
@@ -289,7 +289,7 @@ func TestAdjustedThresholdInDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome != Deny {
+	if d.Outcome() != Deny {
 		t.Fatalf("%s", d.Explain())
 	}
 	fst, _ := NewFactStatement(Fact{Entity: "smallco", Fact: "investment-below-usd-1m-5y"})
@@ -299,13 +299,13 @@ func TestAdjustedThresholdInDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	// USD 1,100,000 is above 1,000,000 but below the 2019 threshold adjusted by CPI-U.
-	if d.Outcome != Free || d.Clause != "small-business" {
+	if d.Outcome() != Free || d.Clause() != "small-business" {
 		t.Fatalf("%s", d.Explain())
 	}
 	big := registered(t, contribution.Entity{ID: "smallco", Kind: kindFact(contribution.KindForProfit),
 		Headcount: contribution.IntFact{Known: true, Value: 60}, AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 1_300_000_00, Currency: "USD"}}})
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "smallco"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{big, invest}})
-	if d.Outcome != Deny || !strings.Contains(d.Explain(), "1226991.63 USD (1000000.00 USD (2019 money) adjusted to 2024)") {
+	if d.Outcome() != Deny || !strings.Contains(d.Explain(), "1226991.63 USD (1000000.00 USD (2019 money) adjusted to 2024)") {
 		t.Fatalf("%s", d.Explain())
 	}
 }
@@ -335,28 +335,28 @@ func TestAffiliates(t *testing.T) {
 	// Independent: 60 people, USD 500k.
 	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "indie"}, Use: Use{Commercial: true}, At: at,
 		Evidence: [][]byte{firm("indie", 60, 500_000_00), invest("indie")}})
-	if d.Outcome != Free || len(d.Group) != 1 {
+	if d.Outcome() != Free || len(d.Group()) != 1 {
 		t.Fatalf("independent: %s", d.Explain())
 	}
 	// Subsidiary: 60 people, but its parent has 400 more and a sister 40.
 	ev := [][]byte{firm("sub", 60, 500_000_00), invest("sub"), firm("parent", 400, 90_000_000_00), firm("sister", 40, 100_000_00),
 		controls("parent", "sub"), controls("parent", "sister")}
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at, Evidence: ev})
-	if d.Outcome != Deny || strings.Join(d.Group, ",") != "parent,sister,sub" || !strings.Contains(d.Explain(), "headcount 500 ≥ 100") {
-		t.Fatalf("subsidiary: %v\n%s", d.Group, d.Explain())
+	if d.Outcome() != Deny || strings.Join(d.Group(), ",") != "parent,sister,sub" || !strings.Contains(d.Explain(), "headcount 500 ≥ 100") {
+		t.Fatalf("subsidiary: %v\n%s", d.Group(), d.Explain())
 	}
 	// A group member whose figures are unknown leaves the group unknown.
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at,
 		Evidence: [][]byte{firm("sub", 60, 500_000_00), invest("sub"), controls("parent", "sub")}})
-	if d.Outcome != Deny || !strings.Contains(d.Explain(), "headcount unknown") {
+	if d.Outcome() != Deny || !strings.Contains(d.Explain(), "headcount unknown") {
 		t.Fatalf("unknown affiliate: %s", d.Explain())
 	}
 	// A control relation that has ended no longer joins the group.
 	st, _ := NewControlStatement(Control{Controller: "parent", Controlled: "sub", From: "2020-01-01T00:00:00Z", Until: "2025-01-01T00:00:00Z"})
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at,
 		Evidence: [][]byte{firm("sub", 60, 500_000_00), invest("sub"), firm("parent", 400, 90_000_000_00), envelope(t, st, "registrar")}})
-	if d.Outcome != Free || len(d.Ignored) != 1 || !strings.HasPrefix(d.Ignored[0].Reason, "expired") {
-		t.Fatalf("ended control: %+v\n%s", d.Ignored, d.Explain())
+	if d.Outcome() != Free || len(d.Ignored()) != 1 || !strings.HasPrefix(d.Ignored()[0].Reason, "expired") {
+		t.Fatalf("ended control: %+v\n%s", d.Ignored(), d.Explain())
 	}
 }
 
@@ -370,15 +370,15 @@ func TestGradedOutcome(t *testing.T) {
 		t.Fatal(err)
 	}
 	var copyleft bool
-	for _, o := range d.Obligations {
+	for _, o := range d.Obligations() {
 		copyleft = copyleft || o.Kind == license.NetworkCopyleft
 	}
-	if d.Outcome != Free || d.Price.Amount != 0 || !copyleft || !strings.Contains(d.Explain(), "owes: network-copyleft") {
+	if d.Outcome() != Free || d.Price().Amount != 0 || !copyleft || !strings.Contains(d.Explain(), "owes: network-copyleft") {
 		t.Fatalf("%s", d.Explain())
 	}
 	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "coop"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}})
-	for _, o := range d.Obligations {
+	for _, o := range d.Obligations() {
 		if o.Kind == license.NetworkCopyleft {
 			t.Fatalf("cooperative owes network copyleft: %s", d.Explain())
 		}
@@ -394,12 +394,12 @@ func TestOneTrialPerCompany(t *testing.T) {
 	control := envelope(t, st, "registrar")
 	r := &Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true, FirstUse: at.AddDate(0, 0, -2)}, At: at, Evidence: [][]byte{control}}
 	d, _ := e.Evaluate(r)
-	if d.Outcome != Free || !d.ValidUntil.Equal(at.AddDate(0, 0, 30)) {
+	if d.Outcome() != Free || !d.ValidUntil().Equal(at.AddDate(0, 0, 30)) {
 		t.Fatalf("own trial: %s", d.Explain())
 	}
 	r.FirstUses = map[string]time.Time{"parent": at.AddDate(0, 0, -40)}
 	d, _ = e.Evaluate(r)
-	if d.Outcome != Deny || strings.Join(d.Group, ",") != "parent,sub" {
+	if d.Outcome() != Deny || strings.Join(d.Group(), ",") != "parent,sub" {
 		t.Fatalf("group trial: %s", d.Explain())
 	}
 }
@@ -410,11 +410,11 @@ func TestBSLFourYearConversion(t *testing.T) {
 	e := w.evaluator(t, "bsl-1.1")
 	released := at.AddDate(-3, 0, 0)
 	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: released}, At: at})
-	if d.Outcome != Pay || !d.ValidUntil.Equal(released.AddDate(4, 0, 0)) {
-		t.Fatalf("before conversion: %s valid until %s", d.Outcome, d.ValidUntil)
+	if d.Outcome() != Pay || !d.ValidUntil().Equal(released.AddDate(4, 0, 0)) {
+		t.Fatalf("before conversion: %s valid until %s", d.Outcome(), d.ValidUntil())
 	}
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: released}, At: released.AddDate(4, 0, 0)})
-	if d.Outcome != Free || d.Clause != "four-years-after-release" {
+	if d.Outcome() != Free || d.Clause() != "four-years-after-release" {
 		t.Fatalf("after conversion: %s", d.Explain())
 	}
 }
@@ -436,7 +436,7 @@ func TestGroupReciprocity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome != Free || d.Clause != "reciprocity" || strings.Join(d.Group, ",") != "acme,peerco" {
+	if d.Outcome() != Free || d.Clause() != "reciprocity" || strings.Join(d.Group(), ",") != "acme,peerco" {
 		t.Fatalf("%s", d.Explain())
 	}
 }
@@ -468,9 +468,9 @@ func TestEvaluateIntoReuse(t *testing.T) {
 			if err := q.e.EvaluateInto(&reused, q.r); err != nil {
 				t.Fatal(err)
 			}
-			seen[string(reused.Outcome)] = true
-			seen["cure"] = seen["cure"] || reused.Cure != nil
-			seen["ignored"] = seen["ignored"] || len(reused.Ignored) > 0
+			seen[string(reused.Outcome())] = true
+			seen["cure"] = seen["cure"] || reused.Cure() != nil
+			seen["ignored"] = seen["ignored"] || len(reused.Ignored()) > 0
 			fresh, err := q.e.Evaluate(q.r)
 			if err != nil {
 				t.Fatal(err)

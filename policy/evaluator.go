@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"time"
 
 	"github.com/peerproduction/ppl/attest"
@@ -51,6 +52,7 @@ type Evaluator struct {
 	kindWeights map[string]int64
 	recognised  map[string]int64
 	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
+	obligations [][]license.Obligation     // by clause: the terms' own and the clause's
 	decoded     *bounded.Map[string, *decoded]
 	sets        *bounded.Map[uint64, *evidenceSet]
 	seed        maphash.Seed // for evidence set keys
@@ -75,6 +77,13 @@ func Compile(cfg Config) (*Evaluator, error) {
 	e := &Evaluator{terms: cfg.Terms, termsDigest: digest, commons: cfg.Commons, trust: cfg.Trust, peers: cfg.Peers,
 		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded),
 		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1}
+	e.obligations = make([][]license.Obligation, len(cfg.Terms.Clauses))
+	for i, c := range cfg.Terms.Clauses {
+		e.obligations[i] = cfg.Terms.Obligations
+		if len(c.Obligations) > 0 {
+			e.obligations[i] = append(slices.Clip(cfg.Terms.Obligations), c.Obligations...)
+		}
+	}
 	if e.recip != nil {
 		if len(e.recip.KindWeights) > 0 {
 			e.kindWeights = make(map[string]int64, len(e.recip.KindWeights))

@@ -56,21 +56,21 @@ type fallMemo struct {
 
 // evidenceFor returns what r's evidence establishes, from the cache when
 // an earlier request had the same evidence and its answer holds at r.At.
-func (e *Evaluator) evidenceFor(d *Decision, r *Request) evidence {
+func (e *Evaluator) evidenceFor(x *details, r *Request) evidence {
 	gen := e.trust.Generation()
 	ledger := r.Ledger != nil || r.Reciprocity != nil
 	h := e.evidenceKey(r, gen, ledger)
 	if set, ok := e.sets.Get(h); ok && set.matches(r, gen, ledger) && set.ev.holds.Contains(r.At) {
-		d.Ignored = append(d.Ignored, set.ignored...)
+		x.ignored = append(x.ignored, set.ignored...)
 		ev := set.ev
 		ev.set = set
 		return ev
 	}
-	n := len(d.Ignored)
-	ev := e.verifyEvidence(d, r)
+	n := len(x.ignored)
+	ev := e.verifyEvidence(x, r)
 	slices.SortFunc(ev.dates, time.Time.Compare)
 	set := &evidenceSet{raw: make([][]byte, len(r.Evidence)), entity: r.Entity.ID, key: r.Entity.Key, ledger: ledger, gen: gen,
-		ev: ev, ignored: slices.Clone(d.Ignored[n:])}
+		ev: ev, ignored: slices.Clone(x.ignored[n:])}
 	// One buffer for all the copies.
 	size := 0
 	for _, raw := range r.Evidence {

@@ -81,8 +81,8 @@ func TestEvidenceCacheAgreesWithFresh(t *testing.T) {
 	// A decision's parts are its own: changing them leaves the next alone.
 	d1, _ := cached.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence})
 	before, _ := d1.MarshalJSON()
-	d1.Reciprocity.ByCommons[0].Points = 1
-	d1.Reciprocity.Statements[0] = "tampered"
+	d1.Reciprocity().ByCommons[0].Points = 1
+	d1.Reciprocity().Statements[0] = "tampered"
 	d2, _ := cached.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence})
 	if after, _ := d2.MarshalJSON(); !bytes.Equal(before, after) {
 		t.Fatal("changing a decision changed the next one")
@@ -142,7 +142,7 @@ func TestEvidenceCacheControls(t *testing.T) {
 		if !bytes.Equal(gj, wj) {
 			t.Fatalf("at %s: cached decision differs\ncached: %s\nfresh:  %s", i, gj, wj)
 		}
-		groups[len(got.Group)] = true
+		groups[len(got.Group())] = true
 	}
 	if !groups[1] || !groups[2] {
 		t.Fatalf("the control never changed the group (%v): the test tests nothing", groups)

@@ -62,8 +62,8 @@ func ExampleEvaluator_Evaluate() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(d.Outcome, d.Price.Amount, d.Price.Currency, d.Clause)
-	fmt.Println("shortfall:", d.PathToFree.Shortfall)
+	fmt.Println(d.Outcome(), d.Price().Amount, d.Price().Currency, d.Clause())
+	fmt.Println("shortfall:", d.PathToFree().Shortfall)
 	for _, c := range d.Clauses() {
 		fmt.Println(c.Held, c.ID, "-", c.Reason)
 	}
@@ -116,7 +116,7 @@ func ExampleEvaluator_EvaluateInto() {
 		if err := eval.EvaluateInto(&d, r); err != nil {
 			panic(err)
 		}
-		fmt.Println(c.entity, d.Outcome, d.Price.Amount, d.Price.Currency)
+		fmt.Println(c.entity, d.Outcome(), d.Price().Amount, d.Price().Currency)
 	}
 	// Output:
 	// acme pay 36000 EUR

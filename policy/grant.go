@@ -51,24 +51,26 @@ type GrantCost struct {
 // until `until` when that is earlier or the decision has none (a zero
 // until means no further bound).
 func SignGrant(d *Decision, signer crypto.Signer, payment string, until time.Time) (*attest.Envelope, error) {
+	outcome := d.Outcome()
 	switch {
-	case d.Outcome == Deny:
+	case outcome == Deny:
 		return nil, fmt.Errorf("%w: a deny decision cannot be granted", ErrGrant)
-	case d.Outcome == Pay && payment == "":
+	case outcome == Pay && payment == "":
 		return nil, fmt.Errorf("%w: a pay decision needs a payment reference", ErrGrant)
 	}
-	end := d.ValidUntil
+	end := d.ValidUntil()
 	if !until.IsZero() && (end.IsZero() || until.Before(end)) {
 		end = until
 	}
-	g := Grant{Commons: d.Commons(), Entity: d.Entity(), TermsDigest: d.TermsDigest, RequestDigest: d.RequestDigest(),
-		Outcome: d.Outcome, Clause: d.Clause, Payment: payment,
+	g := Grant{Commons: d.Commons(), Entity: d.Entity(), TermsDigest: d.TermsDigest(), RequestDigest: d.RequestDigest(),
+		Outcome: outcome, Clause: d.Clause(), Payment: payment,
 		IssuedAt: d.At().UTC().Format(time.RFC3339), ValidFrom: d.At().UTC().Format(time.RFC3339)}
 	if !end.IsZero() {
 		g.ValidUntil = end.UTC().Format(time.RFC3339)
 	}
-	if d.Outcome == Pay {
-		g.Price = &GrantCost{Amount: d.Price.Amount, Currency: d.Price.Currency, Period: d.Price.Period}
+	if outcome == Pay {
+		p := d.Price()
+		g.Price = &GrantCost{Amount: p.Amount, Currency: p.Currency, Period: p.Period}
 	}
 	st, err := attest.NewStatement(GrantPredicateType, g, attest.SubjectFor("commons:"+g.Commons), attest.SubjectFor("entity:"+g.Entity))
 	if err != nil {
@@ -131,15 +133,10 @@ func (e *Evaluator) grantApplies(g *Grant, entity string, at time.Time) error {
 
 // applyGrant lets an unexpired grant decide: it is honoured until it
 // expires, whatever the terms would say today.
-func (e *Evaluator) applyGrant(d *Decision, g *Grant) {
-	d.Grant = g
-	d.Outcome = g.Outcome
-	d.Clause = "grant"
-	d.Price = Price{}
-	if g.Price != nil {
-		d.Price = Price{Amount: g.Price.Amount, Currency: g.Price.Currency, Period: g.Price.Period}
-	}
+func (e *Evaluator) applyGrant(d *Decision, x *details, g *Grant) {
+	x.grant = g
+	d.outcome = codeOf(g.Outcome)
 	if t, err := time.Parse(time.RFC3339, g.ValidUntil); err == nil {
-		d.ValidUntil = t
+		d.validUntil = t
 	}
 }

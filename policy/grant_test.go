@@ -13,7 +13,7 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 	w := newWorld(t)
 	e := w.evaluator(t, "ppl-reciprocity")
 	d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 2}, At: at})
-	if err != nil || d.Outcome != Pay {
+	if err != nil || d.Outcome() != Pay {
 		t.Fatal(d, err)
 	}
 	if _, err := SignGrant(d, key("marketplace"), "", time.Time{}); !errors.Is(err, ErrGrant) {
@@ -29,7 +29,7 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Entity != "acme" || g.Commons != "alpha" || g.Outcome != Pay || g.Price.Amount != 24000 || g.TermsDigest != d.TermsDigest ||
+	if g.Entity != "acme" || g.Commons != "alpha" || g.Outcome != Pay || g.Price.Amount != 24000 || g.TermsDigest != d.TermsDigest() ||
 		g.RequestDigest != d.RequestDigest() || g.Payment != "invoice-2026-0042" || g.ValidUntil != year.Format(time.RFC3339) {
 		t.Fatalf("grant %+v", g)
 	}
@@ -56,13 +56,13 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d2.Clause != "grant" || d2.Grant == nil || d2.Price.Amount != 24000 || !d2.ValidUntil.Equal(year) {
-		t.Fatalf("grant not honoured: %s\n%s", d2.Clause, d2.Explain())
+	if d2.Clause() != "grant" || d2.Grant() == nil || d2.Price().Amount != 24000 || !d2.ValidUntil().Equal(year) {
+		t.Fatalf("grant not honoured: %s\n%s", d2.Clause(), d2.Explain())
 	}
 	// For another entity it does not apply.
 	d3, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "other"}, Use: Use{Commercial: true}, At: later, Evidence: [][]byte{data}})
-	if d3.Clause == "grant" || len(d3.Ignored) != 1 || !errors.Is(d3.Ignored[0].Err, ErrGrant) {
-		t.Fatalf("grant for acme applied to other: %+v", d3.Ignored)
+	if d3.Clause() == "grant" || len(d3.Ignored()) != 1 || !errors.Is(d3.Ignored()[0].Err, ErrGrant) {
+		t.Fatalf("grant for acme applied to other: %+v", d3.Ignored())
 	}
 	// A deny decision cannot be granted.
 	nc := w.evaluator(t, "cc-by-nc-sa-4.0")

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -117,25 +118,32 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
+// ErrNoDecision is returned when rendering a Decision no evaluation made
+// (the zero Decision).
+var ErrNoDecision = errors.New("policy: the zero Decision decides nothing")
+
 // MarshalJSON writes the decision as canonical JSON (RFC 8785): the same
 // decision always gives the same bytes.
 func (d *Decision) MarshalJSON() ([]byte, error) {
-	w := decisionWire{Commons: d.Commons(), Entity: d.req.entity, At: stamp(d.req.at), Outcome: d.Outcome, Clause: d.Clause,
-		Obligations: d.Obligations, ValidUntil: stamp(d.ValidUntil), TermsDigest: d.TermsDigest, RequestDigest: d.RequestDigest()}
-	if d.Outcome == Pay {
-		p := d.Price
+	if d.eval == nil {
+		return nil, ErrNoDecision
+	}
+	w := decisionWire{Commons: d.Commons(), Entity: d.entity, At: stamp(d.at), Outcome: d.Outcome(), Clause: d.Clause(),
+		Obligations: d.Obligations(), ValidUntil: stamp(d.validUntil), TermsDigest: d.TermsDigest(), RequestDigest: d.RequestDigest()}
+	if d.outcome == codePay {
+		p := d.Price()
 		w.Price = &priceWire{Amount: p.Amount, Currency: p.Currency, Period: p.Period, Schedule: p.Schedule, Placeholder: p.Placeholder}
 	}
 	for _, c := range d.Clauses() {
 		w.Clauses = append(w.Clauses, clauseWire(c))
 	}
-	for _, f := range d.factsUsed {
+	for _, f := range d.FactsUsed() {
 		w.Facts = append(w.Facts, factWire(f))
 	}
-	if r := d.Reciprocity; r != nil {
+	if r := d.recip; r != nil {
 		w.Reciprocity = &reciprocityWire{Total: r.Total.String(), ByCommons: shares(r.ByCommons), ByMember: shares(r.ByMember), ByKind: shares(r.ByKind)}
 	}
-	if p := d.PathToFree; p != nil {
+	if p := d.PathToFree(); p != nil {
 		pw := &pathWire{Threshold: p.Threshold.String(), Current: p.Current.String(), Shortfall: p.Shortfall.String(),
 			FreeUntil: stamp(p.FreeUntil), Window: days(p.Window)}
 		if p.HalfLife > 0 {
@@ -146,17 +154,18 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 		}
 		w.PathToFree = pw
 	}
-	for _, c := range d.Counted {
+	x := d.x()
+	for _, c := range x.counted {
 		w.Counted = append(w.Counted, countedWire(c))
 	}
-	for _, ig := range d.Ignored {
+	for _, ig := range x.ignored {
 		w.Ignored = append(w.Ignored, ignoredWire{Envelope: ig.Envelope, Statement: ig.Statement, KeyID: ig.KeyID, Reason: ig.Reason})
 	}
-	if d.Grant != nil {
-		w.Grant = d.Grant.Statement
+	if x.grant != nil {
+		w.Grant = x.grant.Statement
 	}
-	w.Group = d.Group
-	if c := d.Cure; c != nil {
+	w.Group = x.group
+	if c := d.Cure(); c != nil {
 		w.Cure = &cureWire{Notice: stamp(c.Notice), Deadline: stamp(c.Deadline), Open: c.Open}
 	}
 	return canonjson.Marshal(w)
@@ -164,19 +173,23 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 
 // Explain renders the decision as a few lines of text for a terminal.
 func (d *Decision) Explain() string {
+	if d.eval == nil {
+		return ""
+	}
 	var b strings.Builder
-	switch d.Outcome {
+	switch d.Outcome() {
 	case Pay:
-		fmt.Fprintf(&b, "%s: PAY %s per %s", d.req.entity, money.Format(d.Price.Amount, d.Price.Currency), d.Price.Period)
-		if d.Price.Placeholder {
+		p := d.Price()
+		fmt.Fprintf(&b, "%s: PAY %s per %s", d.entity, money.Format(p.Amount, p.Currency), p.Period)
+		if p.Placeholder {
 			b.WriteString(" (placeholder: the license sets no price)")
 		}
 	case Free:
-		fmt.Fprintf(&b, "%s: FREE", d.req.entity)
+		fmt.Fprintf(&b, "%s: FREE", d.entity)
 	default:
-		fmt.Fprintf(&b, "%s: DENIED", d.req.entity)
+		fmt.Fprintf(&b, "%s: DENIED", d.entity)
 	}
-	fmt.Fprintf(&b, " — clause %q of %s\n", d.Clause, d.eval.terms.Name)
+	fmt.Fprintf(&b, " — clause %q of %s\n", d.Clause(), d.eval.terms.Name)
 	for _, c := range d.Clauses() {
 		mark := "✗"
 		if c.Held {
@@ -184,14 +197,14 @@ func (d *Decision) Explain() string {
 		}
 		fmt.Fprintf(&b, "  %s %-18s %s\n", mark, c.ID, c.Reason)
 	}
-	if r := d.Reciprocity; r != nil && r.Total > 0 {
+	if r := d.recip; r != nil && r.Total > 0 {
 		parts := make([]string, len(r.ByCommons))
 		for i, s := range r.ByCommons {
 			parts[i] = s.Key + " " + s.Points.String()
 		}
 		fmt.Fprintf(&b, "  contributions: %s points (%s)\n", r.Total, strings.Join(parts, ", "))
 	}
-	if p := d.PathToFree; p != nil {
+	if p := d.PathToFree(); p != nil {
 		if p.Shortfall > 0 {
 			names := make([]string, len(p.Counting))
 			for i, c := range p.Counting {
@@ -205,24 +218,25 @@ func (d *Decision) Explain() string {
 			fmt.Fprintf(&b, "  free through contribution until %s unless more is contributed\n", p.FreeUntil.UTC().Format(time.DateOnly))
 		}
 	}
-	if len(d.Group) > 1 {
-		fmt.Fprintf(&b, "  counted as a group: %s\n", strings.Join(d.Group, ", "))
+	x := d.x()
+	if len(x.group) > 1 {
+		fmt.Fprintf(&b, "  counted as a group: %s\n", strings.Join(x.group, ", "))
 	}
-	if c := d.Cure; c != nil {
+	if c := d.Cure(); c != nil {
 		if c.Open {
 			fmt.Fprintf(&b, "  cure window open: comply by %s (notice of %s)\n", c.Deadline.UTC().Format(time.RFC3339), c.Notice.UTC().Format(time.DateOnly))
 		} else {
 			fmt.Fprintf(&b, "  cure window closed on %s (notice of %s)\n", c.Deadline.UTC().Format(time.RFC3339), c.Notice.UTC().Format(time.DateOnly))
 		}
 	}
-	for _, o := range d.Obligations {
+	for _, o := range d.Obligations() {
 		fmt.Fprintf(&b, "  owes: %s\n", o.Kind)
 	}
-	for _, ig := range d.Ignored {
+	for _, ig := range x.ignored {
 		fmt.Fprintf(&b, "  ignored: %s\n", ig.Reason)
 	}
-	if !d.ValidUntil.IsZero() {
-		fmt.Fprintf(&b, "  valid until %s\n", d.ValidUntil.UTC().Format(time.RFC3339))
+	if !d.validUntil.IsZero() {
+		fmt.Fprintf(&b, "  valid until %s\n", d.validUntil.UTC().Format(time.RFC3339))
 	}
 	return b.String()
 }

@@ -70,37 +70,27 @@ type requestWire struct {
 	FirstUses  []string `json:"firstUses,omitempty"` // "entity@time", sorted
 }
 
-// requestKey is what a request digest covers.
-type requestKey struct {
-	entity    string
-	use       Use
-	at        time.Time
-	evidence  [][]byte
-	facts     []string
-	noticeAt  time.Time
-	firstUses map[string]time.Time
-}
-
 // requestDigest identifies the request: the commons, entity, use, time,
 // the SHA-256 of each evidence envelope, the facts declared, the notice
 // and first-use dates given, and the reciprocity counted.
-func (e *Evaluator) requestDigest(r *requestKey, points string) string {
-	w := requestWire{Commons: e.commons.ID, Entity: r.entity, Commercial: r.use.Commercial, Purpose: r.use.Purpose,
-		Seats: r.use.Seats, At: r.at.UTC().Format(time.RFC3339Nano), Facts: r.facts, Points: points}
-	if !r.use.FirstUse.IsZero() {
-		w.FirstUse = r.use.FirstUse.UTC().Format(time.RFC3339Nano)
+func (e *Evaluator) requestDigest(d *Decision, points string) string {
+	x := d.x()
+	w := requestWire{Commons: e.commons.ID, Entity: d.entity, Commercial: d.flags.has(flagCommercial), Purpose: d.purpose,
+		Seats: d.seats, At: d.at.UTC().Format(time.RFC3339Nano), Facts: x.declared, Points: points}
+	if !x.firstUse.IsZero() {
+		w.FirstUse = x.firstUse.UTC().Format(time.RFC3339Nano)
 	}
-	if !r.use.Released.IsZero() {
-		w.Released = r.use.Released.UTC().Format(time.RFC3339Nano)
+	if !x.released.IsZero() {
+		w.Released = x.released.UTC().Format(time.RFC3339Nano)
 	}
-	if !r.noticeAt.IsZero() {
-		w.NoticeAt = r.noticeAt.UTC().Format(time.RFC3339Nano)
+	if !x.noticeAt.IsZero() {
+		w.NoticeAt = x.noticeAt.UTC().Format(time.RFC3339Nano)
 	}
-	for id, t := range r.firstUses {
+	for id, t := range x.firstUses {
 		w.FirstUses = append(w.FirstUses, id+"@"+t.UTC().Format(time.RFC3339Nano))
 	}
 	slices.Sort(w.FirstUses)
-	for _, ev := range r.evidence {
+	for _, ev := range x.evidence {
 		sum := sha256.Sum256(ev)
 		w.Evidence = append(w.Evidence, "sha256:"+hex.EncodeToString(sum[:]))
 	}

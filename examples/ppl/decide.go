@@ -92,8 +92,8 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	} else {
 		_, err = fmt.Fprint(out, d.Explain())
 	}
-	if err == nil && d.Outcome == policy.Deny {
-		return refused("decide: use denied by clause %q", d.Clause)
+	if err == nil && d.Outcome() == policy.Deny {
+		return refused("decide: use denied by clause %q", d.Clause())
 	}
 	return err
 }

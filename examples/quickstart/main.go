@@ -56,7 +56,7 @@ func run(w io.Writer) error {
 		}
 		fmt.Fprintf(w, "── %s\n", c.title)
 		fmt.Fprint(w, d.Explain())
-		fmt.Fprintf(w, "  evidence: %d statements verified and counted, %d ignored\n\n", len(d.Counted), len(d.Ignored))
+		fmt.Fprintf(w, "  evidence: %d statements verified and counted, %d ignored\n\n", len(d.Counted()), len(d.Ignored()))
 	}
 	fmt.Fprintf(w, "Verify a statement yourself: every key id above is what `ssh-keygen -l` prints for the key.\n")
 	fmt.Fprintf(w, "Trust anchors: steward %s, registrar %s\n", attest.KeyID(s.keys["steward-alpha"].Public().(pub)), attest.KeyID(s.keys["registrar"].Public().(pub)))
