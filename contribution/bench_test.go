@@ -103,7 +103,7 @@ func BenchmarkReciprocity(b *testing.B) {
 	if err != nil || r.Total == 0 {
 		b.Fatalf("%v %+v", err, r)
 	}
-	b.ReportMetric(float64(len(r.Statements)), "statements/op")
+	b.ReportMetric(float64(len(r.ByStatement)), "statements/op")
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := l.Reciprocity(q); err != nil {

@@ -46,8 +46,8 @@ func TestConcurrentIngestAndQuery(t *testing.T) {
 	}
 	wg.Wait()
 	r, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(40)})
-	if err != nil || r.Total != 4*100*Unit || len(r.Statements) != 400 {
-		t.Fatalf("after concurrent ingest: %s, %d statements, %v", r.Total, len(r.Statements), err)
+	if err != nil || r.Total != 4*100*Unit || len(r.ByStatement) != 400 {
+		t.Fatalf("after concurrent ingest: %s, %d statements, %v", r.Total, len(r.ByStatement), err)
 	}
 }
 

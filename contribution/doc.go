@@ -78,7 +78,7 @@
 // contributor was a member of at its date: each gets ⌊v/k⌋ and the first
 // v mod k in entity-id order get one thousandth more, so the parts add up
 // to v. Contributions dated after At never count. The result's breakdowns
-// (by commons, member, kind; sorted by key) each add up to Total.
+// (by commons, member, kind, statement; sorted by key) each add up to Total.
 //
 // Ledger.FallsBelow bisects for the first time the total of the present
 // contributions drops below a threshold; Ledger.ContributorPoints gives each

@@ -81,7 +81,7 @@ func TestReciprocityTable(t *testing.T) {
 			if r.Total != tc.want {
 				t.Fatalf("total %s, want %s (%+v)", r.Total, tc.want, r)
 			}
-			for _, b := range [][]Share{r.ByCommons, r.ByMember, r.ByKind} {
+			for _, b := range [][]Share{r.ByCommons, r.ByMember, r.ByKind, r.ByStatement} {
 				var s Points
 				for _, sh := range b {
 					s += sh.Points
@@ -139,10 +139,10 @@ func TestRevocationIdempotenceOrder(t *testing.T) {
 	q := Query{Entity: "acme", Commons: "a", At: day(10)}
 	r, _ := l.Reciprocity(q)
 	want := Reciprocity{Total: 7000,
-		ByCommons:  []Share{{"a", 7000}},
-		ByMember:   []Share{{"alice", 7000}},
-		ByKind:     []Share{{"code", 3000}, {"docs", 4000}},
-		Statements: []string{c1.Statement, c2.Statement}}
+		ByCommons:   []Share{{"a", 7000}},
+		ByMember:    []Share{{"alice", 7000}},
+		ByKind:      []Share{{"code", 3000}, {"docs", 4000}},
+		ByStatement: []Share{{c1.Statement, 3000}, {c2.Statement, 4000}}}
 	if d := cmp.Diff(want, r); d != "" {
 		t.Fatalf("(-want +got)\n%s", d)
 	}

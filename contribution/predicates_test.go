@@ -78,7 +78,7 @@ func TestIngestSignedEndToEnd(t *testing.T) {
 		}
 	}
 	r, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(10)})
-	if err != nil || r.Total != 2500 || len(r.Statements) != 1 || r.Statements[0] != vc.Digest {
+	if err != nil || r.Total != 2500 || len(r.ByStatement) != 1 || r.ByStatement[0] != (Share{vc.Digest, 2500}) {
 		t.Fatalf("%+v %v", r, err)
 	}
 	c, _ := DecodeContribution(vc, l)

@@ -25,11 +25,14 @@ type Query struct {
 // Reciprocity is the answer to a Query: the total and its breakdowns, each of
 // which sums exactly to Total.
 type Reciprocity struct {
-	Total      Points
-	ByCommons  []Share // sorted by Key
-	ByMember   []Share // by contributor key id, sorted by Key
-	ByKind     []Share // sorted by Key
-	Statements []string
+	Total     Points
+	ByCommons []Share // sorted by Key
+	ByMember  []Share // by contributor key id, sorted by Key
+	ByKind    []Share // sorted by Key
+	// ByStatement gives each contribution statement counted (by digest,
+	// sorted) the points it added after weights, decay and any split
+	// among entities.
+	ByStatement []Share
 }
 
 // Share is a part of a total.

@@ -1,9 +1,9 @@
 package contribution
 
 import (
-	"cmp"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -16,7 +16,7 @@ type accumulator struct {
 	commons   []Share
 	members   []Share
 	kinds     []Share
-	stmts     []string
+	stmts     []Share
 	// terms, when set, collects the counted contributions instead of
 	// summing them.
 	terms *[]term
@@ -37,7 +37,7 @@ func (a *accumulator) add(commons, member, kind, stmt string, v uint64) error {
 		a.members = addShare(a.members, member, v)
 	}
 	a.kinds = addShare(a.kinds, kind, v)
-	a.stmts = append(a.stmts, stmt)
+	a.stmts = append(a.stmts, Share{stmt, Points(v)})
 	return nil
 }
 
@@ -55,19 +55,33 @@ func sortShares(list []Share) []Share {
 	if list == nil {
 		list = []Share{}
 	}
-	slices.SortFunc(list, func(a, b Share) int { return cmp.Compare(a.Key, b.Key) })
+	slices.SortFunc(list, func(a, b Share) int { return strings.Compare(a.Key, b.Key) })
 	return list
 }
 
 func (a *accumulator) result() Reciprocity {
-	slices.Sort(a.stmts)
 	return Reciprocity{
-		Total:      Points(a.total),
-		ByCommons:  sortShares(a.commons),
-		ByMember:   sortShares(a.members),
-		ByKind:     sortShares(a.kinds),
-		Statements: slices.Compact(a.stmts),
+		Total:       Points(a.total),
+		ByCommons:   sortShares(a.commons),
+		ByMember:    sortShares(a.members),
+		ByKind:      sortShares(a.kinds),
+		ByStatement: sumByKey(a.stmts),
 	}
+}
+
+// sumByKey sorts shares by key and adds up those with the same key, in
+// place: the breakdown of a total whose parts arrived in any order.
+func sumByKey(list []Share) []Share {
+	list = sortShares(list)
+	out := list[:0]
+	for _, s := range list {
+		if n := len(out); n > 0 && out[n-1].Key == s.Key {
+			out[n-1].Points += s.Points
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 func checkQuery(q Query) error {

@@ -274,9 +274,10 @@ func (d *Decision) Cure() *CureWindow {
 
 // Counted is a statement that counted toward the decision.
 type Counted struct {
-	Statement     string   // digest
-	PredicateType string   //
-	Signers       []string // key ids
+	Statement     string              // digest
+	PredicateType string              //
+	Signers       []string            // key ids
+	Points        contribution.Points // for a contribution: the points it added to the reciprocity counted
 }
 
 // Ignored is evidence that did not count, and why.

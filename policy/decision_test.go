@@ -109,3 +109,33 @@ func TestDecisionSize(t *testing.T) {
 		t.Errorf("Decision is %d bytes; keep what only some decisions need in details", n)
 	}
 }
+
+// TestCountedPointsAddUp: each contribution counted says what it added
+// (after kind weights, recognition and decay), and together they make the
+// reciprocity total.
+func TestCountedPointsAddUp(t *testing.T) {
+	w := newWorld(t)
+	ev := [][]byte{memberOf(t, "acme", "alice"), memberOf(t, "acme", "bob"),
+		contributed(t, "steward-alpha", "alpha", "alice", "code", 30, 10),
+		contributed(t, "steward-alpha", "alpha", "bob", "docs", 12, 200),
+		contributed(t, "steward-beta", "beta", "alice", "code", 40, 30),
+		contributed(t, "steward-alpha", "alpha", "carol", "code", 500, 1)} // carol is no member: not counted
+	d, err := w.evaluator(t, "ppl-reciprocity").Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: ev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum contribution.Points
+	n := 0
+	for _, c := range d.Counted() {
+		if c.PredicateType == contribution.ContributionPredicateType {
+			if c.Points <= 0 {
+				t.Errorf("contribution %s counted with %s points", c.Statement, c.Points)
+			}
+			sum += c.Points
+			n++
+		}
+	}
+	if n != 3 || sum != d.Reciprocity().Total {
+		t.Fatalf("%d contributions counted adding to %s; reciprocity total %s", n, sum, d.Reciprocity().Total)
+	}
+}

@@ -331,15 +331,15 @@ type namedFact struct {
 }
 
 // countedFor lists, sorted by digest, the entity statements and grant used
-// plus the contribution statements the reciprocity answer counted, and the
-// entity's memberships. Both ev.counted and recip.Statements are sorted, so
-// one merge pass picks them out.
+// plus the contribution statements the reciprocity answer counted (with
+// the points each added), and the entity's memberships. Both ev.counted
+// and recip.ByStatement are sorted, so one merge pass picks them out.
 func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *details) []Counted {
-	var stmts []string
+	var stmts []contribution.Share
 	if recip != nil {
-		stmts = recip.Statements
-		if !slices.IsSorted(stmts) {
-			stmts = slices.Sorted(slices.Values(stmts))
+		stmts = recip.ByStatement
+		if !slices.IsSortedFunc(stmts, byKey) {
+			stmts = slices.SortedFunc(slices.Values(stmts), byKey)
 		}
 	}
 	used := func(digest string) bool {
@@ -356,16 +356,23 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *d
 	out := make([]Counted, 0, len(ev.counted))
 	j := 0
 	for _, c := range ev.counted {
-		for j < len(stmts) && stmts[j] < c.Statement {
+		for j < len(stmts) && stmts[j].Key < c.Statement {
 			j++
 		}
-		// Memberships reaching here are the entity's own (others are ignored).
-		if (j < len(stmts) && stmts[j] == c.Statement) || c.PredicateType == contribution.MembershipPredicateType || used(c.Statement) {
-			out = append(out, c)
+		switch {
+		case j < len(stmts) && stmts[j].Key == c.Statement:
+			c.Points = stmts[j].Points
+		case c.PredicateType == contribution.MembershipPredicateType, used(c.Statement):
+			// Memberships reaching here are the entity's own (others are ignored).
+		default:
+			continue
 		}
+		out = append(out, c)
 	}
 	return out
 }
+
+func byKey(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) }
 
 // verifyEvidence verifies and decodes a request's envelopes. Facts about
 // the entity itself are returned in ev.self for the caller to merge, and
@@ -603,7 +610,7 @@ func groupReciprocity(l *contribution.Ledger, q contribution.Query, group []stri
 		return l.Reciprocity(q)
 	}
 	var out contribution.Reciprocity
-	byCommons, byMember, byKind := map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}
+	byCommons, byMember, byKind, byStatement := map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}
 	for _, m := range group {
 		q.Entity = m
 		r, err := l.Reciprocity(q)
@@ -620,11 +627,12 @@ func groupReciprocity(l *contribution.Ledger, q contribution.Query, group []stri
 		for _, s := range r.ByKind {
 			byKind[s.Key] += s.Points
 		}
-		out.Statements = append(out.Statements, r.Statements...)
+		for _, s := range r.ByStatement {
+			byStatement[s.Key] += s.Points
+		}
 	}
 	out.ByCommons, out.ByMember, out.ByKind = sortedShares(byCommons), sortedShares(byMember), sortedShares(byKind)
-	slices.Sort(out.Statements)
-	out.Statements = slices.Compact(out.Statements)
+	out.ByStatement = sortedShares(byStatement)
 	return out, nil
 }
 
@@ -633,6 +641,6 @@ func sortedShares(m map[string]contribution.Points) []contribution.Share {
 	for k, v := range m {
 		out = append(out, contribution.Share{Key: k, Points: v})
 	}
-	slices.SortFunc(out, func(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(out, byKey)
 	return out
 }

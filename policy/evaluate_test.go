@@ -439,6 +439,14 @@ func TestGroupReciprocity(t *testing.T) {
 	if d.Outcome() != Free || d.Clause() != "reciprocity" || strings.Join(d.Group(), ",") != "acme,peerco" {
 		t.Fatalf("%s", d.Explain())
 	}
+	// The affiliate's contribution is counted, with what it added.
+	var points contribution.Points
+	for _, c := range d.Counted() {
+		points += c.Points
+	}
+	if points == 0 || points != d.Reciprocity().Total {
+		t.Fatalf("group's counted contributions add %s, reciprocity %s", points, d.Reciprocity().Total)
+	}
 }
 
 // TestEvaluateIntoReuse: one Decision reused across requests of every kind

@@ -158,7 +158,7 @@ func copyReciprocity(r contribution.Reciprocity) contribution.Reciprocity {
 	r.ByCommons = slices.Clone(r.ByCommons)
 	r.ByMember = slices.Clone(r.ByMember)
 	r.ByKind = slices.Clone(r.ByKind)
-	r.Statements = slices.Clone(r.Statements)
+	r.ByStatement = slices.Clone(r.ByStatement)
 	return r
 }
 

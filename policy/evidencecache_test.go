@@ -82,7 +82,7 @@ func TestEvidenceCacheAgreesWithFresh(t *testing.T) {
 	d1, _ := cached.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence})
 	before, _ := d1.MarshalJSON()
 	d1.Reciprocity().ByCommons[0].Points = 1
-	d1.Reciprocity().Statements[0] = "tampered"
+	d1.Reciprocity().ByStatement[0].Key = "tampered"
 	d2, _ := cached.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: evidence})
 	if after, _ := d2.MarshalJSON(); !bytes.Equal(before, after) {
 		t.Fatal("changing a decision changed the next one")

@@ -94,6 +94,7 @@ type countedWire struct {
 	Statement     string   `json:"statement"`
 	PredicateType string   `json:"predicateType"`
 	Signers       []string `json:"signers"`
+	Points        string   `json:"points,omitempty"`
 }
 
 type ignoredWire struct {
@@ -156,7 +157,11 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 	}
 	x := d.x()
 	for _, c := range x.counted {
-		w.Counted = append(w.Counted, countedWire(c))
+		cw := countedWire{Statement: c.Statement, PredicateType: c.PredicateType, Signers: c.Signers}
+		if c.PredicateType == contribution.ContributionPredicateType {
+			cw.Points = c.Points.String()
+		}
+		w.Counted = append(w.Counted, cw)
 	}
 	for _, ig := range x.ignored {
 		w.Ignored = append(w.Ignored, ignoredWire{Envelope: ig.Envelope, Statement: ig.Statement, KeyID: ig.KeyID, Reason: ig.Reason})
