@@ -35,9 +35,14 @@ func (t *Trust) cached(key cacheKey, data []byte) (*sigResult, bool) {
 	return res, true
 }
 
-// store keeps res for key with its own copy of data.
-func (t *Trust) store(key cacheKey, res *sigResult, data []byte) {
-	res.raw = bytes.Clone(data)
+// store keeps res for key with its own copy of data, or with data itself
+// when the caller handed it over (VerifyOptions.Owned).
+func (t *Trust) store(key cacheKey, res *sigResult, data []byte, owned bool) {
+	if owned {
+		res.raw = data
+	} else {
+		res.raw = bytes.Clone(data)
+	}
 	t.cache.Put(key, res)
 }
 

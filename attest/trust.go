@@ -134,6 +134,11 @@ type VerifyOptions struct {
 	PredicateTypes []string
 	Threshold      int // distinct trusted keys required; 0 means 1
 	MaxBytes       int // envelope size limit; 0 means DefaultMaxEnvelopeBytes, negative none
+	// Owned says the caller hands the envelopes' bytes over and will never
+	// modify them, so the verification cache keeps them as they are rather
+	// than a copy. A caller that keeps its own copy of the evidence anyway
+	// (policy does) saves holding it twice.
+	Owned bool
 }
 
 func (o VerifyOptions) limit() int {
@@ -195,7 +200,7 @@ func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error
 	res, ok := t.cached(key, envelopeJSON)
 	if !ok {
 		res = t.checkSignatures(envelopeJSON, limit)
-		t.store(key, res, envelopeJSON)
+		t.store(key, res, envelopeJSON, opt.Owned)
 	}
 	return t.judge(res, opt)
 }
@@ -237,15 +242,18 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 		e, err := parseEnvelope(data, limit, t.known)
 		if err != nil {
 			results[i] = &sigResult{err: err}
-			t.store(key, results[i], data)
+			t.store(key, results[i], data, opt.Owned)
 			continue
+		}
+		if todos == nil { // sized for the rest being new, at one signature each
+			todos, batch = make([]todo, 0, len(envelopes)-i), make([]sigCheck, 0, len(envelopes)-i)
 		}
 		todos = append(todos, todo{i, key, t.gather(e, &batch)})
 	}
 	verifyBatch(batch)
 	for _, td := range todos {
 		results[td.i] = t.finish(td.c, batch)
-		t.store(td.key, results[td.i], envelopes[td.i])
+		t.store(td.key, results[td.i], envelopes[td.i], opt.Owned)
 	}
 	for i, res := range results {
 		if res != nil {

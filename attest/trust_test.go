@@ -371,6 +371,40 @@ func TestCacheComparesBytes(t *testing.T) {
 	}
 }
 
+// TestCacheOwnership: by default the cache keeps its own copy, so a caller
+// reusing its buffer changes nothing cached; with Owned it keeps the
+// caller's bytes themselves, through Verify and VerifyAll alike.
+func TestCacheOwnership(t *testing.T) {
+	k := testKey("steward")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	good := signedJSON(t, testStatement(t, "commons:alpha", nil), k)
+	shares := func(data []byte) bool {
+		res, ok := trust.cached(trust.cacheKey(data), data)
+		if !ok {
+			t.Fatal("the verified envelope is not cached")
+		}
+		return &res.raw[0] == &data[0]
+	}
+	o := opts(t0)
+	if _, err := trust.Verify(good, o); err != nil || shares(good) {
+		t.Fatalf("without Owned the cache must copy (err %v)", err)
+	}
+	for _, all := range []bool{false, true} {
+		trust.ResetCache()
+		o.Owned = true
+		var err error
+		if all {
+			_, errs := trust.VerifyAll([][]byte{good}, o)
+			err = errs[0]
+		} else {
+			_, err = trust.Verify(good, o)
+		}
+		if err != nil || !shares(good) {
+			t.Fatalf("VerifyAll=%v: with Owned the cache must keep the caller's bytes (err %v)", all, err)
+		}
+	}
+}
+
 // TestIsKeyID: what KeyID writes has the form; near misses do not.
 func TestIsKeyID(t *testing.T) {
 	id := KeyID(pubOf(testKey("x")))

@@ -374,11 +374,12 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *d
 
 func byKey(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) }
 
-// verifyEvidence verifies and decodes a request's envelopes. Facts about
+// verifyEvidence verifies and decodes a request's envelopes (the evidence
+// set's own copy of them, handed to the verification cache). Facts about
 // the entity itself are returned in ev.self for the caller to merge, and
 // ev.holds is the span of instants at which the same evidence would give
 // the same result.
-func (e *Evaluator) verifyEvidence(x *details, r *Request) evidence {
+func (e *Evaluator) verifyEvidence(x *details, r *Request, envelopes [][]byte) evidence {
 	ent := &r.Entity
 	ev := evidence{}
 	counted := make(map[string]Counted, len(r.Evidence))
@@ -386,9 +387,9 @@ func (e *Evaluator) verifyEvidence(x *details, r *Request) evidence {
 		sum := sha256.Sum256(raw)
 		x.ignored = append(x.ignored, Ignored{Envelope: "sha256:" + hex.EncodeToString(sum[:]), Statement: digest, KeyID: key, Reason: reason(err), Err: err})
 	}
-	opts := attest.VerifyOptions{Time: r.At, PredicateTypes: evidencePredicates}
-	verified, errs := e.trust.VerifyAll(r.Evidence, opts)
-	for i, raw := range r.Evidence {
+	opts := attest.VerifyOptions{Time: r.At, PredicateTypes: evidencePredicates, Owned: true}
+	verified, errs := e.trust.VerifyAll(envelopes, opts)
+	for i, raw := range envelopes {
 		v, err := verified[i], errs[i]
 		if err != nil {
 			var ve *attest.VerifyError

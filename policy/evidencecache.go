@@ -66,21 +66,24 @@ func (e *Evaluator) evidenceFor(x *details, r *Request) evidence {
 		ev.set = set
 		return ev
 	}
-	n := len(x.ignored)
-	ev := e.verifyEvidence(x, r)
-	slices.SortFunc(ev.dates, time.Time.Compare)
-	set := &evidenceSet{raw: make([][]byte, len(r.Evidence)), entity: r.Entity.ID, key: r.Entity.Key, ledger: ledger, gen: gen,
-		ev: ev, ignored: slices.Clone(x.ignored[n:])}
-	// One buffer for all the copies.
+	// The set's own copy of the evidence, in one buffer, is made first and
+	// verified: the verification cache may then keep these bytes rather
+	// than copy them again (VerifyOptions.Owned), as nothing changes them.
+	raw := make([][]byte, len(r.Evidence))
 	size := 0
-	for _, raw := range r.Evidence {
-		size += len(raw)
+	for _, env := range r.Evidence {
+		size += len(env)
 	}
 	buf := make([]byte, 0, size)
-	for i, raw := range r.Evidence {
-		buf = append(buf, raw...)
-		set.raw[i] = buf[len(buf)-len(raw) : len(buf) : len(buf)]
+	for i, env := range r.Evidence {
+		buf = append(buf, env...)
+		raw[i] = buf[len(buf)-len(env) : len(buf) : len(buf)]
 	}
+	n := len(x.ignored)
+	ev := e.verifyEvidence(x, r, raw)
+	slices.SortFunc(ev.dates, time.Time.Compare)
+	set := &evidenceSet{raw: raw, entity: r.Entity.ID, key: r.Entity.Key, ledger: ledger, gen: gen,
+		ev: ev, ignored: slices.Clone(x.ignored[n:])}
 	e.sets.Put(h, set)
 	ev.set = set
 	return ev
