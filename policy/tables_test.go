@@ -1,0 +1,143 @@
+package policy
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/license"
+)
+
+// TestBuiltinDecisionTables decides, for every built-in license, the
+// entities its text tells apart — each with its facts attested by the
+// registrar in evidence, or only claimed — and checks the outcome and the
+// clause. A built-in license without a row here fails the test.
+func TestBuiltinDecisionTables(t *testing.T) {
+	w := newWorld(t)
+	entity := func(id string, kind contribution.EntityKind, workerOwned bool) contribution.Entity {
+		e := contribution.Entity{ID: id, Kind: kindFact(kind)}
+		if workerOwned {
+			e.WorkerOwned, e.SurplusToWorkers = boolFact(true), boolFact(true)
+		}
+		return e
+	}
+	attested := func(e contribution.Entity) []byte { return registered(t, e) }
+	fact := func(entityID, name, signer string) []byte {
+		st, err := NewFactStatement(Fact{Entity: entityID, Fact: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envelope(t, st, signer)
+	}
+	coop := entity("coop", contribution.KindWorkerCooperative, true)
+	firm := entity("firm", contribution.KindForProfit, false)
+	person := entity("person", contribution.KindIndividual, false)
+	charity := entity("charity", contribution.KindNonprofit, false)
+	commercial, personal := Use{Commercial: true}, Use{Commercial: false}
+	type row struct {
+		name     string
+		entity   contribution.Entity // ID only is sent; facts come from evidence
+		claimed  bool                // send the facts in the request, unattested, instead
+		use      Use
+		evidence [][]byte
+		outcome  Outcome
+		clause   string
+	}
+	tables := map[string][]row{
+		"acsl-1.4": {
+			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
+			{"individual", person, false, commercial, nil, Free, "individual"},
+			{"nonprofit", charity, false, commercial, nil, Free, "nonprofit-or-education"},
+			{"for-profit", firm, false, commercial, nil, Deny, "not-licensed"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Deny, "not-licensed"},
+			{"military, attested", firm, false, commercial, [][]byte{fact("firm", "law-enforcement-or-military", "registrar")}, Deny, "police-or-military"},
+			{"military cooperative, attested", coop, false, commercial, [][]byte{fact("coop", "law-enforcement-or-military", "registrar")}, Deny, "police-or-military"},
+			{"military fact forged", coop, false, commercial, [][]byte{fact("coop", "law-enforcement-or-military", "stranger")}, Free, "worker-owned"},
+		},
+		"cnpl-4": {
+			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
+			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
+			{"individual", person, false, commercial, nil, Free, "individual"},
+			{"for-profit", firm, false, commercial, nil, Deny, "not-licensed"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Deny, "not-licensed"},
+			{"prohibited use, attested", coop, false, personal, [][]byte{fact("coop", "prohibited-use", "registrar")}, Deny, "prohibited-use"},
+			{"proxy for a for-profit, attested", coop, false, commercial, [][]byte{fact("coop", "acts-as-proxy", "registrar")}, Deny, "proxy"},
+		},
+		"polyform-perimeter-1.0.1": {
+			{"for-profit", firm, false, commercial, nil, Free, "permitted"},
+			{"competitor, attested", firm, false, commercial, [][]byte{fact("firm", "competes-with-software", "registrar")}, Deny, "noncompete"},
+			{"competitor, fact forged", firm, false, commercial, [][]byte{fact("firm", "competes-with-software", "stranger")}, Free, "permitted"},
+		},
+		"polyform-free-trial-1.0.0": {
+			{"inside the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -31)}, nil, Free, "trial"},
+			{"after the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -32)}, nil, Deny, "not-licensed"},
+			{"first use now", firm, false, commercial, nil, Free, "trial"},
+		},
+		"cooperative-license-1.0": {
+			{"worker cooperative", coop, false, commercial, nil, Free, "cooperatives-and-nonprofits"},
+			{"nonprofit", charity, false, commercial, nil, Free, "cooperatives-and-nonprofits"},
+			{"for-profit: free under network copyleft", firm, false, commercial, nil, Free, "others-publish-source"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Free, "others-publish-source"},
+		},
+		"ppl": {
+			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
+			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
+			{"for-profit", firm, false, commercial, nil, Pay, "private-license"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Pay, "private-license"},
+		},
+		"ppl-reciprocity": {
+			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
+			{"for-profit, no contributions", firm, false, commercial, nil, Pay, "private-license"},
+		},
+		"prosperity-3.0.0": {
+			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
+			{"inside the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -29)}, nil, Free, "commercial-trial"},
+			{"after the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -30)}, nil, Pay, "private-license"},
+		},
+		"parity-7.0.0": {
+			{"prototype", firm, false, Use{Commercial: true, Purpose: "prototype"}, nil, Free, "prototype"},
+		},
+		"bsl-1.1": {
+			{"production before the change date", firm, false, Use{Commercial: true, Purpose: "production"}, nil, Pay, "commercial-license"},
+			{"non-production", firm, false, Use{Commercial: true, Purpose: "testing"}, nil, Free, "non-production"},
+		},
+		"cc-by-nc-sa-4.0": {
+			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
+			{"commercial", coop, false, commercial, nil, Deny, "not-licensed"},
+		},
+		"polyform-noncommercial-1.0.0": {
+			{"non-commercial", firm, false, personal, nil, Free, "noncommercial-purposes"},
+		},
+		"polyform-small-business-1.0.0": {
+			{"size unknown", firm, false, commercial, nil, Deny, "not-licensed"},
+		},
+	}
+	for _, id := range license.Builtins() {
+		rows, ok := tables[id]
+		if !ok {
+			t.Errorf("built-in %s has no decision table", id)
+			continue
+		}
+		e := w.evaluator(t, id)
+		for _, r := range rows {
+			req := &Request{Entity: contribution.Entity{ID: r.entity.ID}, Use: r.use, At: at, Evidence: r.evidence}
+			if r.claimed {
+				req.Entity = r.entity // facts without provenance: self-declared
+			} else {
+				req.Evidence = append(slices.Clip(r.evidence), attested(r.entity))
+			}
+			d, err := e.Evaluate(req)
+			if err != nil {
+				t.Fatalf("%s, %s: %v", id, r.name, err)
+			}
+			if d.Outcome() != r.outcome || d.Clause() != r.clause {
+				t.Errorf("%s, %s: %s by %q, want %s by %q\n%s", id, r.name, d.Outcome(), d.Clause(), r.outcome, r.clause, d.Explain())
+			}
+			// What did not count is listed, with why.
+			if (r.claimed || strings.Contains(r.name, "forged")) && len(d.Ignored()) == 0 {
+				t.Errorf("%s, %s: nothing listed as ignored\n%s", id, r.name, d.Explain())
+			}
+		}
+	}
+}
