@@ -101,16 +101,29 @@ const (
 	codePay
 )
 
-var outcomes = [...]Outcome{codeNone: "", codeDeny: Deny, codeFree: Free, codePay: Pay}
+func (c outcomeCode) outcome() Outcome {
+	switch c {
+	case codeDeny:
+		return Deny
+	case codeFree:
+		return Free
+	case codePay:
+		return Pay
+	}
+	return ""
+}
 
+// codeOf encodes o; Compile and decodeGrant admit no other outcomes.
 func codeOf(o Outcome) outcomeCode {
 	switch o {
+	case Deny:
+		return codeDeny
 	case Free:
 		return codeFree
 	case Pay:
 		return codePay
 	}
-	return codeDeny
+	return codeNone
 }
 
 // factFlags are the yes/no facts a decision was made on.
@@ -162,7 +175,7 @@ func (d *Decision) licenseFacts(x *details) license.Facts {
 }
 
 // Outcome says whether the entity uses the commons free, pays, or is denied.
-func (d *Decision) Outcome() Outcome { return outcomes[d.outcome] }
+func (d *Decision) Outcome() Outcome { return d.outcome.outcome() }
 
 // Price is what a pay decision costs; the zero Price for any other.
 func (d *Decision) Price() Price {

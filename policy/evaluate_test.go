@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +209,13 @@ func TestRequestErrors(t *testing.T) {
 	}
 	if _, err := Compile(Config{Commons: w.alpha}); !errors.Is(err, ErrConfig) {
 		t.Error("nil terms accepted")
+	}
+	// Terms built by hand, with an effect Parse would refuse.
+	odd := *e.Terms()
+	odd.Clauses = slices.Clone(odd.Clauses)
+	odd.Clauses[1].Effect = "maybe"
+	if _, err := Compile(Config{Terms: &odd, Commons: w.alpha}); !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "/clauses/1/effect") {
+		t.Errorf("unknown effect: %v", err)
 	}
 }
 

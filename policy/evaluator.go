@@ -79,6 +79,10 @@ func Compile(cfg Config) (*Evaluator, error) {
 		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1}
 	e.obligations = make([][]license.Obligation, len(cfg.Terms.Clauses))
 	for i, c := range cfg.Terms.Clauses {
+		// Parse admits no other effect; terms built by hand might.
+		if codeOf(Outcome(c.Effect)) == codeNone {
+			return nil, fmt.Errorf("%w: /clauses/%d/effect: %q is not free, pay or deny", ErrConfig, i, c.Effect)
+		}
 		e.obligations[i] = cfg.Terms.Obligations
 		if len(c.Obligations) > 0 {
 			e.obligations[i] = append(slices.Clip(cfg.Terms.Obligations), c.Obligations...)
