@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"slices"
 	"time"
 
 	"github.com/peerproduction/ppl/contribution"
@@ -263,8 +264,21 @@ func (d *Decision) TermsDigest() string {
 	return d.eval.termsDigest
 }
 
-// Grant returns the grant that decided, if one did.
-func (d *Decision) Grant() *Grant { return d.x().grant }
+// Grant returns the grant that decided, if one did: a copy, since the
+// decision's price is the grant's.
+func (d *Decision) Grant() *Grant {
+	g := d.x().grant
+	if g == nil {
+		return nil
+	}
+	c := *g
+	if g.Price != nil {
+		p := *g.Price
+		c.Price = &p
+	}
+	c.Signers = slices.Clone(g.Signers)
+	return &c
+}
 
 // Group lists the entities whose size and revenue were counted, when the
 // terms count affiliates (the entity alone when it has none known).

@@ -59,6 +59,11 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 	if d2.Clause() != "grant" || d2.Grant() == nil || d2.Price().Amount != 24000 || !d2.ValidUntil().Equal(year) {
 		t.Fatalf("grant not honoured: %s\n%s", d2.Clause(), d2.Explain())
 	}
+	// What a decision hands out cannot change what it decided.
+	d2.Grant().Price.Amount = 1
+	if d2.Price().Amount != 24000 {
+		t.Fatal("changing the returned grant changed the decision's price")
+	}
 	// For another entity it does not apply.
 	d3, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "other"}, Use: Use{Commercial: true}, At: later, Evidence: [][]byte{data}})
 	if d3.Clause() == "grant" || len(d3.Ignored()) != 1 || !errors.Is(d3.Ignored()[0].Err, ErrGrant) {
