@@ -190,3 +190,23 @@ func BenchmarkNewDecision(b *testing.B) {
 		decisionSink = new(Decision)
 	}
 }
+
+// BenchmarkQuoteRendered is BenchmarkEvaluatePPL with the decision
+// rendered as canonical JSON, as a backend answering over HTTP would: the
+// explanation a Decision derives when read (the clause trail, the path to
+// free, the request digest) is paid for here.
+func BenchmarkQuoteRendered(b *testing.B) {
+	e, r := pplQuote(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		d, err := e.Evaluate(r)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if bytesSink, err = d.MarshalJSON(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var bytesSink []byte

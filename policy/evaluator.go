@@ -10,6 +10,7 @@ import (
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/internal/bounded"
+	"github.com/peerproduction/ppl/internal/canonjson"
 	"github.com/peerproduction/ppl/license"
 )
 
@@ -53,9 +54,12 @@ type Evaluator struct {
 	recognised  map[string]int64
 	counting    []contribution.Recognition // the commons whose contributions count, for PathToFree
 	obligations [][]license.Obligation     // by clause: the terms' own and the clause's
-	decoded     *bounded.Map[string, *decoded]
-	sets        *bounded.Map[uint64, *evidenceSet]
-	seed        maphash.Seed // for evidence set keys
+	// obligationsJSON is each clause's obligations as canonical JSON, for
+	// MarshalJSON: long texts that are the same in every decision.
+	obligationsJSON [][]byte
+	decoded         *bounded.Map[string, *decoded]
+	sets            *bounded.Map[uint64, *evidenceSet]
+	seed            maphash.Seed // for evidence set keys
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.
@@ -86,6 +90,15 @@ func Compile(cfg Config) (*Evaluator, error) {
 		e.obligations[i] = cfg.Terms.Obligations
 		if len(c.Obligations) > 0 {
 			e.obligations[i] = append(slices.Clip(cfg.Terms.Obligations), c.Obligations...)
+		}
+		if len(e.obligations[i]) > 0 {
+			b, err := canonjson.Marshal(e.obligations[i])
+			if err != nil {
+				return nil, fmt.Errorf("%w: /clauses/%d/obligations: %v", ErrConfig, i, err)
+			}
+			e.obligationsJSON = append(e.obligationsJSON, b)
+		} else {
+			e.obligationsJSON = append(e.obligationsJSON, nil)
 		}
 	}
 	if e.recip != nil {

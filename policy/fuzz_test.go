@@ -25,7 +25,7 @@ var fuzzTerms = []string{"ppl-reciprocity", "polyform-small-business-1.0.0", "pr
 // must not fail or panic; the decision must render the same bytes every
 // time, fresh or into a reused Decision; and evidence the decision ignores
 // must leave the outcome, price, clause and validity of the decision made
-// without it.
+// without it. MarshalJSON must write what the reference encoding writes.
 func FuzzEvaluateEvidence(f *testing.F) {
 	w := newWorld(f)
 	evals := make([]*Evaluator, len(fuzzTerms))
@@ -102,6 +102,9 @@ func FuzzEvaluateEvidence(f *testing.F) {
 		first, err := d.MarshalJSON()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if ref, err := d.referenceJSON(); err != nil || !bytes.Equal(first, ref) {
+			t.Fatalf("MarshalJSON differs from the reference encoding (%v):\n%s\n%s", err, first, ref)
 		}
 		again, err := e.Evaluate(&r)
 		if err != nil {

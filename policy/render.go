@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,106 +12,6 @@ import (
 	"github.com/peerproduction/ppl/internal/money"
 	"github.com/peerproduction/ppl/license"
 )
-
-type decisionWire struct {
-	Commons       string               `json:"commons"`
-	Entity        string               `json:"entity"`
-	At            string               `json:"at"`
-	Outcome       Outcome              `json:"outcome"`
-	Price         *priceWire           `json:"price,omitempty"`
-	Clause        string               `json:"clause"`
-	Clauses       []clauseWire         `json:"clauses"`
-	Obligations   []license.Obligation `json:"obligations,omitempty"`
-	Facts         []factWire           `json:"facts,omitempty"`
-	Reciprocity   *reciprocityWire     `json:"reciprocity,omitempty"`
-	PathToFree    *pathWire            `json:"pathToFree,omitempty"`
-	Counted       []countedWire        `json:"counted,omitempty"`
-	Ignored       []ignoredWire        `json:"ignored,omitempty"`
-	Grant         string               `json:"grant,omitempty"`
-	Cure          *cureWire            `json:"cure,omitempty"`
-	Group         []string             `json:"group,omitempty"`
-	ValidUntil    string               `json:"validUntil,omitempty"`
-	TermsDigest   string               `json:"termsDigest"`
-	RequestDigest string               `json:"requestDigest"`
-}
-
-type cureWire struct {
-	Notice   string `json:"notice"`
-	Deadline string `json:"deadline"`
-	Open     bool   `json:"open"`
-}
-
-type priceWire struct {
-	Amount      int64          `json:"amount"`
-	Currency    string         `json:"currency"`
-	Period      license.Period `json:"period"`
-	Schedule    string         `json:"schedule"`
-	Placeholder bool           `json:"placeholder,omitempty"`
-}
-
-type clauseWire struct {
-	ID     string         `json:"id"`
-	Effect license.Effect `json:"effect"`
-	Held   bool           `json:"held"`
-	Reason string         `json:"reason"`
-}
-
-type factWire struct {
-	Name         string `json:"name"`
-	Value        string `json:"value"`
-	SelfDeclared bool   `json:"selfDeclared"`
-	By           string `json:"by,omitempty"`
-	Statement    string `json:"statement,omitempty"`
-}
-
-type shareWire struct {
-	Key    string `json:"key"`
-	Points string `json:"points"`
-}
-
-type reciprocityWire struct {
-	Total     string      `json:"total"`
-	ByCommons []shareWire `json:"byCommons,omitempty"`
-	ByMember  []shareWire `json:"byMember,omitempty"`
-	ByKind    []shareWire `json:"byKind,omitempty"`
-}
-
-type pathWire struct {
-	Threshold string         `json:"threshold"`
-	Current   string         `json:"current"`
-	Shortfall string         `json:"shortfall"`
-	Counting  []countingWire `json:"counting"`
-	FreeUntil string         `json:"freeUntil,omitempty"`
-	Window    string         `json:"window"`
-	HalfLife  string         `json:"halfLife,omitempty"`
-}
-
-type countingWire struct {
-	Commons string `json:"commons"`
-	Weight  string `json:"weight"`
-}
-
-type countedWire struct {
-	Statement     string   `json:"statement"`
-	PredicateType string   `json:"predicateType"`
-	Signers       []string `json:"signers"`
-	Points        string   `json:"points,omitempty"`
-}
-
-type ignoredWire struct {
-	Envelope  string `json:"envelope,omitempty"`
-	Statement string `json:"statement,omitempty"`
-	KeyID     string `json:"keyid,omitempty"`
-	Reason    string `json:"reason"`
-}
-
-func shares(in []contribution.Share) []shareWire {
-	out := make([]shareWire, len(in))
-	for i, s := range in {
-		out[i] = shareWire{Key: s.Key, Points: s.Points.String()}
-	}
-	return out
-}
 
 func stamp(t time.Time) string {
 	if t.IsZero() {
@@ -124,56 +25,258 @@ func stamp(t time.Time) string {
 var ErrNoDecision = errors.New("policy: the zero Decision decides nothing")
 
 // MarshalJSON writes the decision as canonical JSON (RFC 8785): the same
-// decision always gives the same bytes.
+// decision always gives the same bytes. It writes the members directly,
+// in canonical order; TestMarshalMatchesReference holds it to canonjson's
+// encoding of the same decision through reflection.
 func (d *Decision) MarshalJSON() ([]byte, error) {
 	if d.eval == nil {
 		return nil, ErrNoDecision
 	}
-	w := decisionWire{Commons: d.Commons(), Entity: d.entity, At: stamp(d.at), Outcome: d.Outcome(), Clause: d.Clause(),
-		Obligations: d.Obligations(), ValidUntil: stamp(d.validUntil), TermsDigest: d.TermsDigest(), RequestDigest: d.RequestDigest()}
-	if d.outcome == codePay {
-		p := d.Price()
-		w.Price = &priceWire{Amount: p.Amount, Currency: p.Currency, Period: p.Period, Schedule: p.Schedule, Placeholder: p.Placeholder}
-	}
-	for _, c := range d.Clauses() {
-		w.Clauses = append(w.Clauses, clauseWire(c))
-	}
-	for _, f := range d.FactsUsed() {
-		w.Facts = append(w.Facts, factWire(f))
-	}
-	if r := d.recip; r != nil {
-		w.Reciprocity = &reciprocityWire{Total: r.Total.String(), ByCommons: shares(r.ByCommons), ByMember: shares(r.ByMember), ByKind: shares(r.ByKind)}
-	}
-	if p := d.PathToFree(); p != nil {
-		pw := &pathWire{Threshold: p.Threshold.String(), Current: p.Current.String(), Shortfall: p.Shortfall.String(),
-			FreeUntil: stamp(p.FreeUntil), Window: days(p.Window)}
-		if p.HalfLife > 0 {
-			pw.HalfLife = days(p.HalfLife)
-		}
-		for _, c := range p.Counting {
-			pw.Counting = append(pw.Counting, countingWire{Commons: c.Commons, Weight: license.Milli(c.Weight).String()})
-		}
-		w.PathToFree = pw
-	}
+	return d.appendJSON(make([]byte, 0, 1024)), nil
+}
+
+func (d *Decision) appendJSON(b []byte) []byte {
+	w := jsonWriter{b: b}
 	x := d.x()
-	for _, c := range x.counted {
-		cw := countedWire{Statement: c.Statement, PredicateType: c.PredicateType, Signers: c.Signers}
-		if c.PredicateType == contribution.ContributionPredicateType {
-			cw.Points = c.Points.String()
+	w.open('{')
+	w.str("at", stamp(d.at))
+	w.str("clause", d.Clause())
+	w.key("clauses")
+	if clauses := d.Clauses(); len(clauses) == 0 {
+		w.null()
+	} else {
+		w.open('[')
+		for _, c := range clauses {
+			w.open('{')
+			w.str("effect", string(c.Effect))
+			w.boolean("held", c.Held)
+			w.str("id", c.ID)
+			w.str("reason", c.Reason)
+			w.close('}')
 		}
-		w.Counted = append(w.Counted, cw)
+		w.close(']')
 	}
-	for _, ig := range x.ignored {
-		w.Ignored = append(w.Ignored, ignoredWire{Envelope: ig.Envelope, Statement: ig.Statement, KeyID: ig.KeyID, Reason: ig.Reason})
+	w.str("commons", d.Commons())
+	if len(x.counted) > 0 {
+		w.key("counted")
+		w.open('[')
+		for _, c := range x.counted {
+			w.open('{')
+			if c.PredicateType == contribution.ContributionPredicateType {
+				w.str("points", c.Points.String())
+			}
+			w.str("predicateType", c.PredicateType)
+			w.key("signers")
+			w.strings(c.Signers)
+			w.str("statement", c.Statement)
+			w.close('}')
+		}
+		w.close(']')
+	}
+	if c := d.Cure(); c != nil {
+		w.key("cure")
+		w.open('{')
+		w.str("deadline", stamp(c.Deadline))
+		w.str("notice", stamp(c.Notice))
+		w.boolean("open", c.Open)
+		w.close('}')
+	}
+	w.str("entity", d.entity)
+	if facts := d.FactsUsed(); len(facts) > 0 {
+		w.key("facts")
+		w.open('[')
+		for _, f := range facts {
+			w.open('{')
+			w.strOmit("by", f.By)
+			w.str("name", f.Name)
+			w.boolean("selfDeclared", f.SelfDeclared)
+			w.strOmit("statement", f.Statement)
+			w.str("value", f.Value)
+			w.close('}')
+		}
+		w.close(']')
 	}
 	if x.grant != nil {
-		w.Grant = x.grant.Statement
+		w.strOmit("grant", x.grant.Statement)
 	}
-	w.Group = x.group
-	if c := d.Cure(); c != nil {
-		w.Cure = &cureWire{Notice: stamp(c.Notice), Deadline: stamp(c.Deadline), Open: c.Open}
+	if len(x.group) > 0 {
+		w.key("group")
+		w.strings(x.group)
 	}
-	return canonjson.Marshal(w)
+	if len(x.ignored) > 0 {
+		w.key("ignored")
+		w.open('[')
+		for _, ig := range x.ignored {
+			w.open('{')
+			w.strOmit("envelope", ig.Envelope)
+			w.strOmit("keyid", ig.KeyID)
+			w.str("reason", ig.Reason)
+			w.strOmit("statement", ig.Statement)
+			w.close('}')
+		}
+		w.close(']')
+	}
+	if o := d.eval.obligationsJSON[d.clause]; len(o) > 0 {
+		w.key("obligations")
+		w.raw(o)
+	}
+	w.str("outcome", string(d.Outcome()))
+	if p := d.PathToFree(); p != nil {
+		w.key("pathToFree")
+		w.open('{')
+		w.key("counting")
+		if len(p.Counting) == 0 {
+			w.null()
+		} else {
+			w.open('[')
+			for _, c := range p.Counting {
+				w.open('{')
+				w.str("commons", c.Commons)
+				w.str("weight", license.Milli(c.Weight).String())
+				w.close('}')
+			}
+			w.close(']')
+		}
+		w.str("current", p.Current.String())
+		w.strOmit("freeUntil", stamp(p.FreeUntil))
+		if p.HalfLife > 0 {
+			w.str("halfLife", days(p.HalfLife))
+		}
+		w.str("shortfall", p.Shortfall.String())
+		w.str("threshold", p.Threshold.String())
+		w.str("window", days(p.Window))
+		w.close('}')
+	}
+	if d.outcome == codePay {
+		p := d.Price()
+		w.key("price")
+		w.open('{')
+		w.integer("amount", p.Amount)
+		w.str("currency", p.Currency)
+		w.str("period", string(p.Period))
+		if p.Placeholder {
+			w.boolean("placeholder", true)
+		}
+		w.str("schedule", p.Schedule)
+		w.close('}')
+	}
+	if r := d.recip; r != nil {
+		w.key("reciprocity")
+		w.open('{')
+		w.shares("byCommons", r.ByCommons)
+		w.shares("byKind", r.ByKind)
+		w.shares("byMember", r.ByMember)
+		w.str("total", r.Total.String())
+		w.close('}')
+	}
+	w.str("requestDigest", d.RequestDigest())
+	w.str("termsDigest", d.TermsDigest())
+	w.strOmit("validUntil", stamp(d.validUntil))
+	w.close('}')
+	return w.b
+}
+
+// jsonWriter writes canonical JSON of a shape known in advance: the caller
+// writes members in RFC 8785 order (these keys are ASCII, so byte order)
+// and keeps encoding/json's omitempty rules; strings and integers are
+// written as canonjson.Marshal would write them.
+type jsonWriter struct {
+	b     []byte
+	comma bool // a value was written at this level: the next needs a comma
+}
+
+func (w *jsonWriter) sep() {
+	if w.comma {
+		w.b = append(w.b, ',')
+	}
+}
+
+func (w *jsonWriter) open(c byte) {
+	w.sep()
+	w.b = append(w.b, c)
+	w.comma = false
+}
+
+func (w *jsonWriter) close(c byte) {
+	w.b = append(w.b, c)
+	w.comma = true
+}
+
+func (w *jsonWriter) key(k string) {
+	w.sep()
+	w.b = append(append(append(w.b, '"'), k...), '"', ':')
+	w.comma = false
+}
+
+func (w *jsonWriter) value(v string) {
+	w.sep()
+	w.b = canonjson.AppendString(w.b, v)
+	w.comma = true
+}
+
+func (w *jsonWriter) str(k, v string) {
+	w.key(k)
+	w.value(v)
+}
+
+// strOmit is str for a member tagged omitempty.
+func (w *jsonWriter) strOmit(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
+func (w *jsonWriter) boolean(k string, v bool) {
+	w.key(k)
+	w.b = strconv.AppendBool(w.b, v)
+	w.comma = true
+}
+
+func (w *jsonWriter) integer(k string, v int64) {
+	w.key(k)
+	w.b = canonjson.AppendInt(w.b, v)
+	w.comma = true
+}
+
+func (w *jsonWriter) null() {
+	w.b = append(w.b, "null"...)
+	w.comma = true
+}
+
+// raw writes canonical JSON made elsewhere.
+func (w *jsonWriter) raw(v []byte) {
+	w.b = append(w.b, v...)
+	w.comma = true
+}
+
+// strings writes a []string member's value: null when nil, as
+// encoding/json does.
+func (w *jsonWriter) strings(list []string) {
+	if list == nil {
+		w.null()
+		return
+	}
+	w.open('[')
+	for _, s := range list {
+		w.value(s)
+	}
+	w.close(']')
+}
+
+// shares writes a breakdown tagged omitempty.
+func (w *jsonWriter) shares(k string, list []contribution.Share) {
+	if len(list) == 0 {
+		return
+	}
+	w.key(k)
+	w.open('[')
+	for _, s := range list {
+		w.open('{')
+		w.str("key", s.Key)
+		w.str("points", s.Points.String())
+		w.close('}')
+	}
+	w.close(']')
 }
 
 // Explain renders the decision as a few lines of text for a terminal.

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/peerproduction/ppl/contribution"
-	"github.com/peerproduction/ppl/internal/canonjson"
 )
 
 // Use describes what the entity wants to do.
@@ -54,50 +53,58 @@ type Request struct {
 	NoticeAt time.Time
 }
 
-type requestWire struct {
-	Commons    string   `json:"commons"`
-	Entity     string   `json:"entity"`
-	Commercial bool     `json:"commercial"`
-	Purpose    string   `json:"purpose"`
-	Seats      int64    `json:"seats"`
-	FirstUse   string   `json:"firstUse,omitempty"`
-	At         string   `json:"at"`
-	Evidence   []string `json:"evidence,omitempty"`
-	Facts      []string `json:"facts,omitempty"`
-	Points     string   `json:"reciprocity,omitempty"`
-	Released   string   `json:"released,omitempty"`
-	NoticeAt   string   `json:"noticeAt,omitempty"`
-	FirstUses  []string `json:"firstUses,omitempty"` // "entity@time", sorted
-}
-
 // requestDigest identifies the request: the commons, entity, use, time,
 // the SHA-256 of each evidence envelope, the facts declared, the notice
-// and first-use dates given, and the reciprocity counted.
+// and first-use dates given, and the reciprocity counted. It hashes the
+// canonical JSON of an object with those members, written directly;
+// TestMarshalMatchesReference holds it to canonjson's encoding.
 func (e *Evaluator) requestDigest(d *Decision, points string) string {
 	x := d.x()
-	w := requestWire{Commons: e.commons.ID, Entity: d.entity, Commercial: d.flags.has(flagCommercial), Purpose: d.purpose,
-		Seats: d.seats, At: d.at.UTC().Format(time.RFC3339Nano), Facts: x.declared, Points: points}
-	if !x.firstUse.IsZero() {
-		w.FirstUse = x.firstUse.UTC().Format(time.RFC3339Nano)
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	w := jsonWriter{b: make([]byte, 0, 512)}
+	w.open('{')
+	w.str("at", stamp(d.at))
+	w.boolean("commercial", d.flags.has(flagCommercial))
+	w.str("commons", e.commons.ID)
+	w.str("entity", d.entity)
+	if len(x.evidence) > 0 {
+		w.key("evidence")
+		w.open('[')
+		for _, ev := range x.evidence {
+			sum := sha256.Sum256(ev)
+			w.sep()
+			w.b = hex.AppendEncode(append(w.b, `"sha256:`...), sum[:])
+			w.b = append(w.b, '"')
+			w.comma = true
+		}
+		w.close(']')
 	}
-	if !x.released.IsZero() {
-		w.Released = x.released.UTC().Format(time.RFC3339Nano)
+	if len(x.declared) > 0 {
+		w.key("facts")
+		w.strings(x.declared)
+	}
+	if !x.firstUse.IsZero() {
+		w.str("firstUse", stamp(x.firstUse))
+	}
+	if len(x.firstUses) > 0 {
+		uses := make([]string, 0, len(x.firstUses))
+		for id, t := range x.firstUses {
+			uses = append(uses, id+"@"+stamp(t))
+		}
+		slices.Sort(uses)
+		w.key("firstUses")
+		w.strings(uses)
 	}
 	if !x.noticeAt.IsZero() {
-		w.NoticeAt = x.noticeAt.UTC().Format(time.RFC3339Nano)
+		w.str("noticeAt", stamp(x.noticeAt))
 	}
-	for id, t := range x.firstUses {
-		w.FirstUses = append(w.FirstUses, id+"@"+t.UTC().Format(time.RFC3339Nano))
+	w.str("purpose", d.purpose)
+	w.strOmit("reciprocity", points)
+	if !x.released.IsZero() {
+		w.str("released", stamp(x.released))
 	}
-	slices.Sort(w.FirstUses)
-	for _, ev := range x.evidence {
-		sum := sha256.Sum256(ev)
-		w.Evidence = append(w.Evidence, "sha256:"+hex.EncodeToString(sum[:]))
-	}
-	b, err := canonjson.Marshal(w)
-	if err != nil {
-		return ""
-	}
-	sum := sha256.Sum256(b)
+	w.integer("seats", d.seats)
+	w.close('}')
+	sum := sha256.Sum256(w.b)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }

@@ -3,6 +3,7 @@ package canonjson
 import (
 	"math"
 	"strconv"
+	"unicode/utf8"
 )
 
 const hexDigits = "0123456789abcdef"
@@ -20,28 +21,33 @@ func appendString(dst []byte, s []byte) []byte {
 			continue
 		}
 		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-		}
+		dst = appendEscape(dst, c)
 		start = i + 1
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendEscape writes the escape of c, which is '"', '\\' or a control
+// character.
+func appendEscape(dst []byte, c byte) []byte {
+	switch c {
+	case '"':
+		return append(dst, '\\', '"')
+	case '\\':
+		return append(dst, '\\', '\\')
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 }
 
 // AppendNumber appends f formatted as ECMAScript's Number.prototype.toString
@@ -69,4 +75,48 @@ func AppendNumber(dst []byte, f float64) []byte {
 		dst = append(dst[:e+2], dst[e+3:]...)
 	}
 	return dst
+}
+
+// AppendString appends s exactly as Marshal encodes a Go string: each byte
+// that is not part of valid UTF-8 becomes U+FFFD (encoding/json's
+// coercion), then the RFC 8785 escaping of appendString. It lets a caller
+// write canonical JSON of a known shape directly, without Marshal's
+// reflection and re-parse.
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscape(dst, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, "\uFFFD"...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// AppendInt appends n as Marshal encodes an integer: RFC 8785 numbers are
+// IEEE doubles, so beyond ±2^53 n is written as the nearest one.
+func AppendInt(dst []byte, n int64) []byte {
+	if n > -1<<53 && n < 1<<53 {
+		return strconv.AppendInt(dst, n, 10)
+	}
+	return AppendNumber(dst, float64(n))
 }

@@ -3,6 +3,7 @@ package canonjson
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -66,6 +67,34 @@ func FuzzDecode(f *testing.F) {
 		var w outer
 		if err := json.Unmarshal(in, &w); err != nil {
 			t.Fatalf("Decode accepted what encoding/json refuses: %v", err)
+		}
+	})
+}
+
+// FuzzAppendString holds the direct writers to Marshal: a string or an
+// integer written by AppendString or AppendInt is byte for byte what
+// Marshal (encoding/json, then canonicalisation) makes of it, invalid
+// UTF-8, HTML characters, U+2028 and integers beyond 2^53 included.
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain", "\"\\\b\f\n\r\t\x00\x1f\x7f", "<a>&", "\u2028\u2029", "é€😀", "\xff", "a\xc3(b", "\xed\xa0\x80", "\xf0\x90\x80"} {
+		f.Add(s, int64(len(s)))
+	}
+	for _, n := range []int64{0, -1, 1 << 53, 1<<53 + 1, -(1<<53 + 1), math.MaxInt64, math.MinInt64} {
+		f.Add("", n)
+	}
+	f.Fuzz(func(t *testing.T, s string, n int64) {
+		want, err := Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendString(nil, s); !bytes.Equal(got, want) {
+			t.Fatalf("AppendString(%q) = %s, Marshal: %s", s, got, want)
+		}
+		if want, err = Marshal(n); err != nil {
+			t.Fatal(err)
+		}
+		if got := AppendInt(nil, n); !bytes.Equal(got, want) {
+			t.Fatalf("AppendInt(%d) = %s, Marshal: %s", n, got, want)
 		}
 	})
 }
