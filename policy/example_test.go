@@ -64,12 +64,18 @@ func ExampleEvaluator_Evaluate() {
 	}
 	fmt.Println(d.Outcome(), d.Price().Amount, d.Price().Currency, d.Clause())
 	fmt.Println("shortfall:", d.PathToFree().Shortfall)
+	for _, c := range d.Counted() {
+		if c.PredicateType == contribution.ContributionPredicateType {
+			fmt.Println("contribution counted:", c.Points, "points")
+		}
+	}
 	for _, c := range d.Clauses() {
 		fmt.Println(c.Held, c.ID, "-", c.Reason)
 	}
 	// Output:
 	// pay 24000 EUR private-license
 	// shortfall: 70.000
+	// contribution counted: 30.000 points
 	// false noncommercial - use is commercial
 	// false worker-owned - worker ownership unknown
 	// false reciprocity - reciprocity 30.000 < 100
