@@ -88,6 +88,7 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 	}
 
 	recip := r.Reciprocity
+	fromSet := false // recip is the evidence set's remembered answer
 	if recip == nil && e.recip != nil {
 		q, _ := e.Query(r.Entity.ID, r.At)
 		var err error
@@ -99,6 +100,7 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 			var rr contribution.Reciprocity
 			if l == ev.ledger { // from evidence: the set remembers answers
 				rr, err = ev.set.reciprocity(q, x.group)
+				fromSet = true
 			} else {
 				rr, err = groupReciprocity(l, q, x.group)
 			}
@@ -141,7 +143,11 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 		return err
 	}
 	if len(ev.counted) > 0 {
-		x.counted = ev.countedFor(recip, d, &x)
+		if fromSet && !d.usedStatements(&x) {
+			x.counted = ev.set.counted(r.At, x.group, func() []Counted { return ev.countedFor(recip, d, &x) })
+		} else {
+			x.counted = ev.countedFor(recip, d, &x)
+		}
 	}
 	if !x.empty() {
 		if more == nil {
@@ -370,6 +376,20 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *d
 		out = append(out, c)
 	}
 	return out
+}
+
+// usedStatements reports whether the decision relied on an entity, fact
+// or grant statement, which makes its counted evidence its own.
+func (d *Decision) usedStatements(x *details) bool {
+	if d.kindStatement != "" || x.grant != nil {
+		return true
+	}
+	for _, f := range x.used {
+		if f.Statement != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func byKey(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) }

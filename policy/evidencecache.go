@@ -38,10 +38,11 @@ type evidenceSet struct {
 }
 
 type recipMemo struct {
-	at    time.Time
-	group string
-	r     contribution.Reciprocity
-	err   error
+	at      time.Time
+	group   string
+	r       contribution.Reciprocity
+	err     error
+	counted []Counted // for decisions that used no entity, fact or grant statement
 }
 
 // fallMemo is a FallsBelow answer found at instant at. With no
@@ -155,6 +156,36 @@ func (s *evidenceSet) reciprocity(q contribution.Query, group []string) (contrib
 	s.recip = append(s.recip, recipMemo{at: q.At, group: g, r: copyReciprocity(r), err: err})
 	s.mu.Unlock()
 	return r, err
+}
+
+// counted returns the evidence counted by a decision at instant at for
+// group that used no entity, fact or grant statement: it depends on
+// nothing but the set and the reciprocity answer, so it is remembered with
+// that answer and shared (decisions hand it out read-only). compute makes
+// it when it is not remembered.
+func (s *evidenceSet) counted(at time.Time, group []string, compute func() []Counted) []Counted {
+	g := strings.Join(group, "\x00")
+	find := func() *recipMemo {
+		for i := range s.recip {
+			if m := &s.recip[i]; m.at.Equal(at) && m.group == g {
+				return m
+			}
+		}
+		return nil
+	}
+	s.mu.Lock()
+	if m := find(); m != nil && m.counted != nil {
+		s.mu.Unlock()
+		return m.counted
+	}
+	s.mu.Unlock()
+	c := compute()
+	s.mu.Lock()
+	if m := find(); m != nil {
+		m.counted = c
+	}
+	s.mu.Unlock()
+	return c
 }
 
 func copyReciprocity(r contribution.Reciprocity) contribution.Reciprocity {

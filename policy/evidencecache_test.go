@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"slices"
 	"testing"
 	"time"
 
@@ -172,5 +173,32 @@ func TestEvidenceSetMatches(t *testing.T) {
 		if ok {
 			t.Errorf("%s matches", name)
 		}
+	}
+}
+
+// TestCountedRemembered: decisions at one instant on the same evidence
+// share the counted list remembered with the reciprocity answer, unless a
+// decision used an entity statement, which is then counted in its own.
+func TestCountedRemembered(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	plain := [][]byte{memberOf(t, "acme", "alice"), contributed(t, "steward-alpha", "alpha", "alice", "code", 40, 2)}
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: plain}
+	d1, _ := e.Evaluate(r)
+	d2, _ := e.Evaluate(r)
+	if len(d1.Counted()) != 2 || &d1.Counted()[0] != &d2.Counted()[0] {
+		t.Fatalf("counted lists not shared: %v", d1.Counted())
+	}
+	later := *r
+	later.At = at.Add(time.Hour)
+	if d3, _ := e.Evaluate(&later); &d3.Counted()[0] == &d1.Counted()[0] {
+		t.Fatal("another instant's decision shares the list")
+	}
+	withEntity := append(slices.Clip(plain), registered(t, contribution.Entity{ID: "acme", Kind: kindFact(contribution.KindForProfit)}))
+	r.Evidence = withEntity
+	d4, _ := e.Evaluate(r)
+	d5, _ := e.Evaluate(r)
+	if len(d4.Counted()) != 3 || &d4.Counted()[0] == &d5.Counted()[0] {
+		t.Fatalf("a decision that used an entity statement must count it in its own list: %v", d4.Counted())
 	}
 }
