@@ -340,6 +340,11 @@ func (s *MemStore) Range(contributor string, commons []string, after, upTo time.
 func (s *MemStore) resolve(commons []string) []uint32 {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.resolveLocked(commons)
+}
+
+// resolveLocked is resolve for a caller holding the read lock.
+func (s *MemStore) resolveLocked(commons []string) []uint32 {
 	idx := make([]uint32, len(commons))
 	for n, c := range commons {
 		idx[n] = ^uint32(0)
@@ -353,6 +358,12 @@ func (s *MemStore) resolve(commons []string) []uint32 {
 func (s *MemStore) rangeResolved(contributor string, commons []uint32, after, upTo time.Time, fn func(int, Record) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	return s.rangeLocked(contributor, commons, after, upTo, fn)
+}
+
+// rangeLocked is rangeResolved for a caller holding the read lock; fn must
+// not call into the store.
+func (s *MemStore) rangeLocked(contributor string, commons []uint32, after, upTo time.Time, fn func(int, Record) error) error {
 	p := s.people[contributor]
 	if p == nil {
 		return nil

@@ -105,10 +105,6 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if q.Entity == "" {
 		return errorf(ErrInvalid, "", "Entity", "a reciprocity query needs an entity")
 	}
-	members, err := l.store.Members(q.Entity)
-	if err != nil {
-		return err
-	}
 	st := &sumState{q: q, acc: acc, evalAt: evalAt}
 	st.comIDs, st.weights = recognisedIDs(q)
 	visit := st.visit // one closure per query, not per member
@@ -116,12 +112,21 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	if q.Window > 0 {
 		windowStart = evalAt.Add(-q.Window)
 	}
-	rangeFn := l.store.Range
-	if ms, ok := l.store.(*MemStore); ok {
-		idx := ms.resolve(st.comIDs)
-		rangeFn = func(who string, _ []string, after, upTo time.Time, fn func(int, Record) error) error {
-			return ms.rangeResolved(who, idx, after, upTo, fn)
-		}
+	// A MemStore is read under one read lock for the whole sum: nothing
+	// below takes it again (visit never calls into the store), so there is
+	// no nested read lock to deadlock behind a waiting writer, and a query
+	// pays for one lock instead of three per member.
+	ms, _ := l.store.(*MemStore)
+	var idx []uint32
+	var members []Membership
+	var err error
+	if ms != nil {
+		ms.mu.RLock()
+		defer ms.mu.RUnlock()
+		idx = ms.resolveLocked(st.comIDs)
+		members = ms.members[q.Entity]
+	} else if members, err = l.store.Members(q.Entity); err != nil {
+		return err
 	}
 	var periods []period
 	for i := 0; i < len(members); {
@@ -132,7 +137,9 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 		st.member = members[i].Contributor
 		// Fetched before Range: its callback must not call back into the
 		// Store (a nested read lock deadlocks behind a waiting writer).
-		if st.all, err = l.store.MembershipsOf(st.member); err != nil {
+		if ms != nil {
+			st.all = ms.memOf[st.member]
+		} else if st.all, err = l.store.MembershipsOf(st.member); err != nil {
 			return err
 		}
 		periods = mergePeriods(periods[:0], members[i:j])
@@ -148,7 +155,12 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 			if !upTo.After(after) {
 				continue
 			}
-			if err := rangeFn(st.member, st.comIDs, after, upTo, visit); err != nil {
+			if ms != nil {
+				err = ms.rangeLocked(st.member, idx, after, upTo, visit)
+			} else {
+				err = l.store.Range(st.member, st.comIDs, after, upTo, visit)
+			}
+			if err != nil {
 				return err
 			}
 		}
