@@ -291,12 +291,21 @@ func (d *Decision) Cure() *CureWindow {
 	if d.eval == nil {
 		return nil
 	}
-	c, notice := d.eval.terms.Cure, d.x().noticeAt
-	if c == nil || notice.IsZero() || d.outcome == codeFree {
-		return nil
+	if c, ok := d.eval.cure(d.outcome, d.x().noticeAt, d.at); ok {
+		return &c
+	}
+	return nil
+}
+
+// cure is the cure window of a decision with this outcome, given notice at
+// notice, at instant at; false when the terms give none or none applies.
+func (e *Evaluator) cure(outcome outcomeCode, notice, at time.Time) (CureWindow, bool) {
+	c := e.terms.Cure
+	if c == nil || notice.IsZero() || outcome == codeFree {
+		return CureWindow{}, false
 	}
 	deadline := notice.AddDate(0, 0, c.Days)
-	return &CureWindow{Notice: notice, Deadline: deadline, Open: d.at.Before(deadline)}
+	return CureWindow{Notice: notice, Deadline: deadline, Open: at.Before(deadline)}, true
 }
 
 // Counted is a statement that counted toward the decision.
@@ -383,11 +392,16 @@ func (d *Decision) RequestDigest() string {
 	if d.eval == nil {
 		return ""
 	}
-	points := ""
-	if d.recip != nil {
-		points = contribution.Points(d.points).String()
+	return d.eval.requestDigest(d)
+}
+
+// pointsCounted is the reciprocity the request digest covers: "" when
+// none was counted.
+func (d *Decision) pointsCounted() string {
+	if d.recip == nil {
+		return ""
 	}
-	return d.eval.requestDigest(d, points)
+	return contribution.Points(d.points).String()
 }
 
 // Entity returns the id of the entity decided for.

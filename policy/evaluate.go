@@ -143,10 +143,11 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 		return err
 	}
 	if len(ev.counted) > 0 {
-		if fromSet && !d.usedStatements(&x) {
-			x.counted = ev.set.counted(r.At, x.group, func() []Counted { return ev.countedFor(recip, d, &x) })
+		used := d.statementsUsed(&x)
+		if fromSet && len(used) == 0 {
+			x.counted = ev.set.counted(r.At, x.group, func() []Counted { return ev.countedFor(recip, nil) })
 		} else {
-			x.counted = ev.countedFor(recip, d, &x)
+			x.counted = ev.countedFor(recip, used)
 		}
 	}
 	if !x.empty() {
@@ -244,10 +245,8 @@ func (e *Evaluator) useFact(x *details, name, value string, p contribution.Prove
 // below the threshold, and the decision's ValidUntil.
 func (e *Evaluator) pathAndValidity(d *Decision, x *details, r *Request, steps []license.Step, f *license.Facts, ev evidence) error {
 	v := validity{at: r.At, until: d.validUntil}
-	if c := e.terms.Cure; c != nil && !x.noticeAt.IsZero() && d.outcome != codeFree {
-		if deadline := x.noticeAt.AddDate(0, 0, c.Days); r.At.Before(deadline) {
-			v.earliest(deadline)
-		}
+	if c, ok := e.cure(d.outcome, x.noticeAt, r.At); ok && c.Open {
+		v.earliest(c.Deadline)
 	}
 	for _, t := range ev.expiries {
 		v.earliest(t)
@@ -336,28 +335,18 @@ type namedFact struct {
 	attested            bool
 }
 
-// countedFor lists, sorted by digest, the entity statements and grant used
-// plus the contribution statements the reciprocity answer counted (with
-// the points each added), and the entity's memberships. Both ev.counted
-// and recip.ByStatement are sorted, so one merge pass picks them out.
-func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *details) []Counted {
+// countedFor lists, sorted by digest, the statements used (entity, fact,
+// grant) plus the contribution statements the reciprocity answer counted
+// (with the points each added), and the entity's memberships. Both
+// ev.counted and recip.ByStatement are sorted, so one merge pass picks
+// them out.
+func (ev evidence) countedFor(recip *contribution.Reciprocity, used []string) []Counted {
 	var stmts []contribution.Share
 	if recip != nil {
 		stmts = recip.ByStatement
 		if !slices.IsSortedFunc(stmts, byKey) {
 			stmts = slices.SortedFunc(slices.Values(stmts), byKey)
 		}
-	}
-	used := func(digest string) bool {
-		if d.kind != "" && d.kindStatement == digest {
-			return true
-		}
-		for _, f := range x.used {
-			if f.Statement == digest {
-				return true
-			}
-		}
-		return x.grant != nil && x.grant.Statement == digest
 	}
 	out := make([]Counted, 0, len(ev.counted))
 	j := 0
@@ -368,7 +357,7 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *d
 		switch {
 		case j < len(stmts) && stmts[j].Key == c.Statement:
 			c.Points = stmts[j].Points
-		case c.PredicateType == contribution.MembershipPredicateType, used(c.Statement):
+		case c.PredicateType == contribution.MembershipPredicateType, slices.Contains(used, c.Statement):
 			// Memberships reaching here are the entity's own (others are ignored).
 		default:
 			continue
@@ -378,18 +367,23 @@ func (ev evidence) countedFor(recip *contribution.Reciprocity, d *Decision, x *d
 	return out
 }
 
-// usedStatements reports whether the decision relied on an entity, fact
-// or grant statement, which makes its counted evidence its own.
-func (d *Decision) usedStatements(x *details) bool {
-	if d.kindStatement != "" || x.grant != nil {
-		return true
+// statementsUsed lists the entity, fact and grant statements the decision
+// relied on: they count whatever the reciprocity answer, and make the
+// decision's counted evidence its own.
+func (d *Decision) statementsUsed(x *details) []string {
+	var out []string
+	if d.kindStatement != "" {
+		out = append(out, d.kindStatement)
 	}
 	for _, f := range x.used {
 		if f.Statement != "" {
-			return true
+			out = append(out, f.Statement)
 		}
 	}
-	return false
+	if x.grant != nil {
+		out = append(out, x.grant.Statement)
+	}
+	return out
 }
 
 func byKey(a, b contribution.Share) int { return strings.Compare(a.Key, b.Key) }

@@ -82,6 +82,7 @@ func Compile(cfg Config) (*Evaluator, error) {
 		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded),
 		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1}
 	e.obligations = make([][]license.Obligation, len(cfg.Terms.Clauses))
+	e.obligationsJSON = make([][]byte, len(cfg.Terms.Clauses))
 	for i, c := range cfg.Terms.Clauses {
 		// Parse admits no other effect; terms built by hand might.
 		if codeOf(Outcome(c.Effect)) == codeNone {
@@ -92,13 +93,9 @@ func Compile(cfg Config) (*Evaluator, error) {
 			e.obligations[i] = append(slices.Clip(cfg.Terms.Obligations), c.Obligations...)
 		}
 		if len(e.obligations[i]) > 0 {
-			b, err := canonjson.Marshal(e.obligations[i])
-			if err != nil {
+			if e.obligationsJSON[i], err = canonjson.Marshal(e.obligations[i]); err != nil {
 				return nil, fmt.Errorf("%w: /clauses/%d/obligations: %v", ErrConfig, i, err)
 			}
-			e.obligationsJSON = append(e.obligationsJSON, b)
-		} else {
-			e.obligationsJSON = append(e.obligationsJSON, nil)
 		}
 	}
 	if e.recip != nil {

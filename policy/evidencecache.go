@@ -141,11 +141,10 @@ func (s *evidenceSet) matches(r *Request, gen uint64, ledger bool) bool {
 func (s *evidenceSet) reciprocity(q contribution.Query, group []string) (contribution.Reciprocity, error) {
 	g := strings.Join(group, "\x00")
 	s.mu.Lock()
-	for _, m := range s.recip {
-		if m.at.Equal(q.At) && m.group == g {
-			s.mu.Unlock()
-			return copyReciprocity(m.r), m.err
-		}
+	if m := s.memo(q.At, g); m != nil {
+		r, err := copyReciprocity(m.r), m.err
+		s.mu.Unlock()
+		return r, err
 	}
 	s.mu.Unlock()
 	r, err := groupReciprocity(s.ev.ledger, q, group)
@@ -165,27 +164,30 @@ func (s *evidenceSet) reciprocity(q contribution.Query, group []string) (contrib
 // it when it is not remembered.
 func (s *evidenceSet) counted(at time.Time, group []string, compute func() []Counted) []Counted {
 	g := strings.Join(group, "\x00")
-	find := func() *recipMemo {
-		for i := range s.recip {
-			if m := &s.recip[i]; m.at.Equal(at) && m.group == g {
-				return m
-			}
-		}
-		return nil
-	}
 	s.mu.Lock()
-	if m := find(); m != nil && m.counted != nil {
+	if m := s.memo(at, g); m != nil && m.counted != nil {
 		s.mu.Unlock()
 		return m.counted
 	}
 	s.mu.Unlock()
 	c := compute()
 	s.mu.Lock()
-	if m := find(); m != nil {
+	if m := s.memo(at, g); m != nil {
 		m.counted = c
 	}
 	s.mu.Unlock()
 	return c
+}
+
+// memo finds the remembered answer for instant at and group g; s.mu is
+// held.
+func (s *evidenceSet) memo(at time.Time, g string) *recipMemo {
+	for i := range s.recip {
+		if m := &s.recip[i]; m.at.Equal(at) && m.group == g {
+			return m
+		}
+	}
+	return nil
 }
 
 func copyReciprocity(r contribution.Reciprocity) contribution.Reciprocity {

@@ -187,10 +187,10 @@ type requestWire struct {
 }
 
 // referenceRequestDigest is requestDigest through the reference encoding.
-func (e *Evaluator) referenceRequestDigest(d *Decision, points string) string {
+func (e *Evaluator) referenceRequestDigest(d *Decision) string {
 	x := d.x()
 	w := requestWire{Commons: e.commons.ID, Entity: d.entity, Commercial: d.flags.has(flagCommercial), Purpose: d.purpose,
-		Seats: d.seats, At: d.at.UTC().Format(time.RFC3339Nano), Facts: x.declared, Points: points}
+		Seats: d.seats, At: d.at.UTC().Format(time.RFC3339Nano), Facts: x.declared, Points: d.pointsCounted()}
 	if !x.firstUse.IsZero() {
 		w.FirstUse = x.firstUse.UTC().Format(time.RFC3339Nano)
 	}
@@ -279,11 +279,7 @@ func TestMarshalMatchesReference(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("decision %d:\ngot  %s\nwant %s", i, got, want)
 		}
-		points := ""
-		if d.recip != nil {
-			points = contribution.Points(d.points).String()
-		}
-		if got, want := d.RequestDigest(), d.eval.referenceRequestDigest(d, points); got != want {
+		if got, want := d.RequestDigest(), d.eval.referenceRequestDigest(d); got != want {
 			t.Fatalf("decision %d: request digest %s, reference %s", i, got, want)
 		}
 		var members map[string]json.RawMessage

@@ -58,7 +58,7 @@ type Request struct {
 // and first-use dates given, and the reciprocity counted. It hashes the
 // canonical JSON of an object with those members, written directly;
 // TestMarshalMatchesReference holds it to canonjson's encoding.
-func (e *Evaluator) requestDigest(d *Decision, points string) string {
+func (e *Evaluator) requestDigest(d *Decision) string {
 	x := d.x()
 	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	w := jsonWriter{b: make([]byte, 0, 512)}
@@ -99,7 +99,7 @@ func (e *Evaluator) requestDigest(d *Decision, points string) string {
 		w.str("noticeAt", stamp(x.noticeAt))
 	}
 	w.str("purpose", d.purpose)
-	w.strOmit("reciprocity", points)
+	w.strOmit("reciprocity", d.pointsCounted())
 	if !x.released.IsZero() {
 		w.str("released", stamp(x.released))
 	}
