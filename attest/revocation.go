@@ -10,11 +10,14 @@ import (
 const RevocationPredicateType = "https://github.com/peerproduction/ppl/predicates/revocation/v1"
 
 // Revocation withdraws a key from a time on, or one statement. Exactly one
-// of Key and Statement is set. Its statement's subject is "key:<key id>" or
+// of Key and Statement is set. A key revoked from T loses the statements
+// first seen at or after T (VerifyOptions.FirstSeen), whatever date they
+// carry, and keeps those a recorder saw before T: a thief can backdate what
+// he signs, not when it was recorded. Its statement's subject is "key:<key id>" or
 // "statement:<digest>", so a Rule can scope who may revoke what.
 type Revocation struct {
 	Key       string     `json:"key,omitempty"`       // key id
-	From      *time.Time `json:"from,omitempty"`      // with Key: statements verified at or after From are refused
+	From      *time.Time `json:"from,omitempty"`      // with Key: statements first seen at or after From are refused
 	Statement string     `json:"statement,omitempty"` // statement digest
 	Reason    string     `json:"reason,omitempty"`
 }
@@ -33,12 +36,28 @@ func (r Revocation) validate() error {
 		return fmt.Errorf("exactly one of /predicate/key and /predicate/statement must be set")
 	case r.Key != "" && r.From == nil:
 		return fmt.Errorf("/predicate/from is required when revoking a key")
-	case r.Key != "" && !strings.HasPrefix(r.Key, "SHA256:"):
-		return fmt.Errorf("/predicate/key %q is not a SHA256: key id", r.Key)
-	case r.Statement != "" && (!strings.HasPrefix(r.Statement, "sha256:") || len(r.Statement) != 71):
-		return fmt.Errorf("/predicate/statement %q is not a sha256:<64 hex> digest", r.Statement)
+	case r.Key != "" && !IsKeyID(r.Key):
+		return fmt.Errorf("/predicate/key %q is not a key id (SHA256: and 43 characters of unpadded base64, as ssh-keygen -l prints)", r.Key)
+	case r.Statement != "" && !isDigest(r.Statement):
+		return fmt.Errorf("/predicate/statement %q is not a statement digest (sha256: and 64 lower-case hex digits)", r.Statement)
 	}
 	return nil
+}
+
+// isDigest reports whether d has the form Digest gives. Digests are
+// compared as strings, so an upper-case spelling would name nothing and
+// revoke nothing: it is refused rather than applied as a no-op.
+func isDigest(d string) bool {
+	hexPart, ok := strings.CutPrefix(d, "sha256:")
+	if !ok || len(hexPart) != 64 {
+		return false
+	}
+	for _, c := range []byte(hexPart) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // NewRevocationStatement builds the statement revoking what r names.

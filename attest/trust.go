@@ -139,6 +139,22 @@ type VerifyOptions struct {
 	// than a copy. A caller that keeps its own copy of the evidence anyway
 	// (policy does) saves holding it twice.
 	Owned bool
+	// FirstSeen is when a recorder the caller trusts (a ledger, an
+	// evidence log) first recorded this statement; zero means it is being
+	// seen now, at Time. The signing keys' standing — their rules' windows
+	// and their revocation — is judged at FirstSeen, never at a date the
+	// signer wrote: a key revoked from T keeps the statements recorded
+	// before T and gains none recorded after, however they are dated. The
+	// statement's own validity window is judged at Time.
+	FirstSeen time.Time
+}
+
+// seen is the instant the signing keys' standing is judged at.
+func (o VerifyOptions) seen() time.Time {
+	if o.FirstSeen.IsZero() {
+		return o.Time
+	}
+	return o.FirstSeen
 }
 
 func (o VerifyOptions) limit() int {
@@ -160,6 +176,10 @@ type Verified struct {
 	Payload    []byte
 	ValidFrom  time.Time // the predicate's own window; zero when absent
 	ValidUntil time.Time
+	// FirstSeen is the instant the signers' standing was judged at:
+	// VerifyOptions.FirstSeen, or Time when that was zero. A recorder keeps
+	// it with what the statement established.
+	FirstSeen time.Time
 	// Holds is how long this answer stands: verified at any instant in it,
 	// under the same Trust generation, the envelope gives the same result.
 	Holds Span
@@ -184,8 +204,9 @@ type sigResult struct {
 // predicate types are the ones pinned; at least Threshold distinct trusted
 // public keys (never key id strings or signature strings) have valid
 // signatures over PAE; each counted key is trusted for the predicate type
-// and every subject at opt.Time and not revoked; the statement is not
-// revoked; and its own validFrom/validUntil cover opt.Time.
+// and every subject, and not revoked, at the time the statement was first
+// seen (opt.FirstSeen, or opt.Time); the statement is not revoked; and its
+// own validFrom/validUntil cover opt.Time.
 //
 // Signature checks are cached per envelope bytes and trust generation, so
 // verifying the same envelope again costs a hash and map lookups.
@@ -382,13 +403,13 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 	if by, ok := t.revokedStmts[res.digest]; ok {
 		return nil, &VerifyError{Err: ErrRevoked, Digest: res.digest, Detail: "statement revoked by " + by}
 	}
-	at := opt.Time
-	holds := t.holds(res, at)
+	at, seen := opt.Time, opt.seen()
+	holds := t.holds(res, at, !opt.FirstSeen.IsZero())
 	v := &Verified{}
 	signers := v.signersBuf[:0]
 	var refusal *VerifyError
 	for _, k := range res.keys {
-		if err := t.keyAllowed(k, st, at); err != nil {
+		if err := t.keyAllowed(k, st, seen); err != nil {
 			if refusal == nil || rank(err.Err) > rank(refusal.Err) {
 				refusal = err
 			}
@@ -412,14 +433,19 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 	}
 	v.Statement, v.Digest, v.Signers, v.Envelope = st, res.digest, signers, res.env
 	v.Payload, v.ValidFrom, v.ValidUntil, v.Holds = res.env.Payload, res.from, res.til, holds
+	v.FirstSeen = seen
 	return v, nil
 }
 
 // holds is the span around at in which judging res gives the same answer:
-// judge compares the time only with the statement's window, the windows
-// of the signing keys' rules and the keys' revocation instants.
-func (t *Trust) holds(res *sigResult, at time.Time) Span {
+// judge compares the time only with the statement's window and, unless the
+// keys are judged at a fixed first-seen instant, the windows of the signing
+// keys' rules and the keys' revocation instants.
+func (t *Trust) holds(res *sigResult, at time.Time, seenFixed bool) Span {
 	s := Span{}.Around(at, res.from, res.til)
+	if seenFixed {
+		return s
+	}
 	for _, k := range res.keys {
 		if from, ok := t.revokedKeys[k.id]; ok {
 			s = s.Around(at, from)
@@ -444,20 +470,22 @@ func rank(err error) int {
 	return 1
 }
 
-func (t *Trust) keyAllowed(k *trustedKey, st Statement, at time.Time) *VerifyError {
-	if from, ok := t.revokedKeys[k.id]; ok && !at.Before(from) {
-		return &VerifyError{Err: ErrRevoked, KeyID: k.id, Detail: "key revoked from " + from.Format(time.RFC3339)}
+// keyAllowed judges k's standing for st at seen, the instant st was first
+// seen.
+func (t *Trust) keyAllowed(k *trustedKey, st Statement, seen time.Time) *VerifyError {
+	if from, ok := t.revokedKeys[k.id]; ok && !seen.Before(from) {
+		return &VerifyError{Err: ErrRevoked, KeyID: k.id, Detail: "key revoked from " + from.Format(time.RFC3339) + "; statement first seen " + seen.Format(time.RFC3339)}
 	}
 	var timeErr *VerifyError
 	for _, r := range k.rules {
 		if !r.covers(st.PredicateType, st.Subject) {
 			continue
 		}
-		if !r.From.IsZero() && at.Before(r.From) {
+		if !r.From.IsZero() && seen.Before(r.From) {
 			timeErr = &VerifyError{Err: ErrNotYetValid, KeyID: k.id, Detail: "key trusted from " + r.From.Format(time.RFC3339)}
 			continue
 		}
-		if !r.Until.IsZero() && !at.Before(r.Until) {
+		if !r.Until.IsZero() && !seen.Before(r.Until) {
 			timeErr = &VerifyError{Err: ErrExpired, KeyID: k.id, Detail: "key trusted until " + r.Until.Format(time.RFC3339)}
 			continue
 		}
