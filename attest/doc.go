@@ -55,8 +55,8 @@
 // the payload and predicate types and the time (there is no hidden clock
 // and no built-in skew allowance). A threshold counts distinct public keys,
 // never key ids or signature strings. A key counts only if one of its rules
-// covers the predicate type and every subject at that time and it is not
-// revoked; the statement must not be revoked and its own window must cover
+// covers the predicate type and every subject, and it is not revoked, at
+// the time the statement was first seen (see Revocation); the statement must not be revoked and its own window must cover
 // the time. Every refusal is a *VerifyError wrapping a sentinel
 // (ErrBadSignature, ErrUntrustedKey, ErrOutOfScope, ErrRevoked, ErrExpired,
 // ErrNotYetValid, ErrMalformed, ErrWrongType, ErrThreshold, ErrTooLarge)
@@ -77,7 +77,20 @@
 // A revocation is itself a statement (RevocationPredicateType) withdrawing
 // a key from a time on (subject "key:<key id>") or one statement (subject
 // "statement:<digest>"). Being trusted for that predicate type and subject
-// is the permission to revoke; Trust.Revoke verifies and applies it.
+// is the permission to revoke; Trust.Revoke verifies and applies it. A
+// malformed subject (an upper-case digest, a key id not in key-id form) is
+// refused, since it would revoke nothing.
+//
+// A key's standing is judged at the time its statement was first seen,
+// not at a date the signer wrote: VerifyOptions.FirstSeen is when a
+// recorder the caller trusts (a ledger, an evidence log) first recorded
+// the statement, and a key revoked from T keeps the statements recorded
+// before T and gains none recorded after, however they are dated (a thief
+// backdates). A rule's From and Until are judged at the same instant.
+// Without a recorder (FirstSeen zero) the statement is seen now, at
+// VerifyOptions.Time. Verified.FirstSeen reports the instant used, for the
+// recorder to keep; contribution.Ledger keeps it and applies key
+// revocations by it.
 //
 // # SSH signatures
 //

@@ -239,24 +239,43 @@ func DecodeEntity(v *attest.Verified, ownKeys ...string) (Entity, error) {
 
 // Ingest decodes a verified contribution or membership and adds it to the
 // ledger; nothing is added unless every check passes. added is false when the
-// statement was already held.
+// statement was already held. The ledger keeps who signed it and when it was
+// first seen (v.FirstSeen), so that RevokeKey later takes away exactly what
+// a revoked key signed after its revocation time.
 func (l *Ledger) Ingest(v *attest.Verified) (added bool, err error) {
 	if v == nil {
 		return false, errorf(ErrInvalid, "", "", "no verified statement")
 	}
+	var add func() (bool, error)
 	switch v.Statement.PredicateType {
 	case ContributionPredicateType:
 		c, err := DecodeContribution(v, l)
 		if err != nil {
 			return false, err
 		}
-		return l.AddContribution(c)
+		add = func() (bool, error) { return l.AddContribution(c) }
 	case MembershipPredicateType:
 		m, err := DecodeMembership(v)
 		if err != nil {
 			return false, err
 		}
-		return l.AddMembership(m)
+		add = func() (bool, error) { return l.AddMembership(m) }
+	}
+	if add != nil {
+		record, err := l.admit(v)
+		if err != nil {
+			return false, err
+		}
+		if added, err = add(); err != nil || !added {
+			return added, err
+		}
+		if !record() {
+			if _, err := l.store.Remove(v.Digest); err != nil {
+				return false, err
+			}
+			return false, &Error{Err: attest.ErrRevoked, Statement: v.Digest, Detail: "its signers were revoked while it was being ingested"}
+		}
+		return true, nil
 	}
 	return false, errorf(ErrUnknownPredicate, v.Digest, "/predicateType", "the ledger ingests %s and %s, not %q", ContributionPredicateType, MembershipPredicateType, v.Statement.PredicateType)
 }

@@ -92,4 +92,11 @@
 // query) and finds a statement by a 64-bit hash of its digest. It is
 // idempotent by digest, accepts contributions in any order, and Revoke
 // removes whatever a digest added. All methods are safe for concurrent use.
+//
+// The ledger keeps, for what it ingested, who signed it and when it was
+// first seen (attest.Verified.FirstSeen). RevokeKey withdraws a key from a
+// time on as attest does: the statements first seen from then on, and
+// signed by no other key in good standing, are removed; those first seen
+// before stay, and a later ingest of a statement the revoked key alone
+// signed after that time is refused with attest.ErrRevoked.
 package contribution

@@ -21,6 +21,8 @@ type Ledger struct {
 
 	mu      sync.RWMutex
 	commons map[string]Commons
+
+	prov provenance
 }
 
 // NewLedger returns a ledger over store; nil means a new MemStore.

@@ -64,7 +64,9 @@ var attestationTypes = []string{contribution.ContributionPredicateType, contribu
 func (s *server) apply(rec record) error {
 	switch rec.Kind {
 	case "attestation":
-		v, err := s.trust.Verify(rec.Envelope, attest.VerifyOptions{Time: rec.At, PredicateTypes: attestationTypes})
+		// The log's time is when the record was first seen: a key revoked
+		// since keeps what it signed before its revocation.
+		v, err := s.trust.Verify(rec.Envelope, attest.VerifyOptions{Time: rec.At, FirstSeen: rec.At, PredicateTypes: attestationTypes})
 		if err != nil {
 			return err
 		}

@@ -240,3 +240,56 @@ func TestSSHSignatures(t *testing.T) {
 	}
 	c.run(1, "verify", "-ssh", "-allowed-signers", "allowed_signers", "-I", "someone@else", "-n", "git", "-sig", "commit2.txt.sig", "-at", "2026-11-25", "commit2.txt")
 }
+
+// TestRevocations: revocations listed in the trust file and revocations
+// among the evidence are applied before anything is decided or verified,
+// and one that cannot be applied is an error naming its file.
+func TestRevocations(t *testing.T) {
+	c := &cli{t: t, dir: t.TempDir()}
+	for _, k := range []string{"steward", "beta-steward", "registrar", "acme", "dev", "market"} {
+		c.run(0, "keygen", "-o", k)
+	}
+	trust := strings.Replace(trustJSON, `"subjects": ["entity:*", "statement:*"]`, `"subjects": ["entity:*", "statement:*", "key:*"]`, 1)
+	c.write("trust.json", trust)
+	os.Mkdir(filepath.Join(c.dir, "evidence"), 0o755)
+	c.run(0, "sign", "membership", "-key", "acme", "-entity", "acme", "-member", "dev.pub", "-from", "2025-01-01", "-o", "evidence/membership.json")
+	c.run(0, "sign", "membership", "-key", "dev", "-add-to", "evidence/membership.json")
+	c.run(0, "sign", "contribution", "-key", "steward", "-commons", "alpha", "-contributor", "dev.pub",
+		"-kind", "code", "-quantity", "400", "-at", "2026-11-01", "-o", "evidence/c1.json")
+	before, _ := c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence")
+	if !strings.Contains(before, "acme: FREE") {
+		t.Fatalf("before the revocation: %s", before)
+	}
+
+	// The registrar revokes the steward's key from 2026-11-15: the command
+	// line records no first-seen times, so the contribution counts no more.
+	c.run(0, "sign", "revocation", "-key", "registrar", "-revoke-key", "steward.pub", "-from", "2026-11-15", "-reason", "key lost", "-o", "evidence/revoke-steward.json")
+	after, _ := c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence")
+	if !strings.Contains(after, "acme: PAY") || !strings.Contains(after, "ignored: revoked") || strings.Contains(after, "wrong type") {
+		t.Fatalf("revocation in the evidence not applied: %s", after)
+	}
+	// Decided at a time before the revocation, the contribution counts.
+	if out, _ := c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-10", "evidence"); !strings.Contains(out, "acme: FREE") {
+		t.Fatalf("before the revocation's time: %s", out)
+	}
+
+	// The same revocation listed in the trust file.
+	os.Rename(filepath.Join(c.dir, "evidence", "revoke-steward.json"), filepath.Join(c.dir, "revoke-steward.json"))
+	c.write("trust-revoked.json", strings.Replace(trust, `"rules":`, `"revocations": ["revoke-steward.json"], "rules":`, 1))
+	c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "evidence/c1.json")
+	if _, errOut := c.run(1, "verify", "-trust", "trust-revoked.json", "-at", "2026-11-25", "evidence/c1.json"); !strings.Contains(errOut, "revoked") {
+		t.Fatalf("verify with the trust file's revocation: %s", errOut)
+	}
+
+	// A revocation nobody trusted signed is not passed over in silence.
+	c.run(0, "sign", "revocation", "-key", "dev", "-revoke-key", "steward.pub", "-from", "2026-11-15", "-o", "evidence/forged-revocation.json")
+	if _, errOut := c.run(1, "decide", "-trust", "trust.json", "-entity", "acme", "-at", "2026-11-25", "evidence"); !strings.Contains(errOut, "forged-revocation.json") {
+		t.Fatalf("untrusted revocation: %s", errOut)
+	}
+	// Nor is one listed in the trust file: that is a configuration error.
+	os.Rename(filepath.Join(c.dir, "evidence", "forged-revocation.json"), filepath.Join(c.dir, "forged-revocation.json"))
+	c.write("trust-forged.json", strings.Replace(trust, `"rules":`, `"revocations": ["forged-revocation.json"], "rules":`, 1))
+	if _, errOut := c.run(2, "decide", "-trust", "trust-forged.json", "-entity", "acme", "-at", "2026-11-25", "evidence"); !strings.Contains(errOut, "forged-revocation.json") {
+		t.Fatalf("untrusted revocation in the trust file: %s", errOut)
+	}
+}

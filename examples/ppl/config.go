@@ -21,6 +21,7 @@ type trustFile struct {
 	Commons            commonsJSON   `json:"commons"`
 	Peers              []commonsJSON `json:"peers,omitempty"`
 	Rules              []ruleJSON    `json:"rules"`
+	Revocations        []string      `json:"revocations,omitempty"`
 	AcceptSelfDeclared bool          `json:"acceptSelfDeclared,omitempty"`
 }
 
@@ -58,6 +59,9 @@ type config struct {
 	commons contribution.Commons
 	peers   []contribution.Commons
 	selfOK  bool
+	// revocations are the revocation envelope files the trust file lists,
+	// applied by applyRevocations at the time a command works at.
+	revocations []string
 }
 
 func loadConfig(path string) (*config, error) {
@@ -136,6 +140,12 @@ func loadConfig(path string) (*config, error) {
 	}
 	if cfg.trust, err = attest.NewTrust(rules...); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	for _, r := range tf.Revocations {
+		if !filepath.IsAbs(r) {
+			r = filepath.Join(dir, r)
+		}
+		cfg.revocations = append(cfg.revocations, r)
 	}
 	return cfg, nil
 }

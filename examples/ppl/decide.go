@@ -59,8 +59,11 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	if err != nil {
 		return usage("%s: %v", name, err)
 	}
+	if evidence, err = cfg.applyRevocations(evidence, at.t); err != nil {
+		return err
+	}
 	d, err := eval.Evaluate(&policy.Request{Entity: contribution.Entity{ID: *entity},
-		Use: policy.Use{Commercial: *commercial, Purpose: *purpose, Seats: *seats, FirstUse: firstUse.t}, At: at.t, Evidence: evidence})
+		Use: policy.Use{Commercial: *commercial, Purpose: *purpose, Seats: *seats, FirstUse: firstUse.t}, At: at.t, Evidence: envelopes(evidence)})
 	if err != nil {
 		return usage("%s: %v", name, err)
 	}
@@ -100,7 +103,7 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 
 // readEvidence reads envelope files; a directory contributes its *.json
 // files in name order.
-func readEvidence(paths []string) ([][]byte, error) {
+func readEvidence(paths []string) ([]evidenceFile, error) {
 	var files []string
 	for _, p := range paths {
 		st, err := os.Stat(p)
@@ -118,13 +121,13 @@ func readEvidence(paths []string) ([][]byte, error) {
 		sort.Strings(matches)
 		files = append(files, matches...)
 	}
-	var out [][]byte
+	var out []evidenceFile
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, b)
+		out = append(out, evidenceFile{f, b})
 	}
 	return out, nil
 }

@@ -103,12 +103,21 @@ const helpTrust = `A trust file (JSON):
       {"key": "marketplace.pub", "predicates": ["grant"], "subjects": ["commons:alpha", "entity:*"],
        "from": "2026-01-01", "until": "2028-01-01"}
     ],
+    "revocations": ["revoke-old-steward.json"],
     "acceptSelfDeclared": false
   }
 
 Keys are public key files (.pub, PEM) relative to the trust file, or inline
 "ssh-ed25519 AAAA..." lines. Predicates are contribution, membership, entity,
 revocation, grant, or full predicate type URIs.
+
+Revocations are envelopes made by 'ppl sign revocation', relative to the
+trust file; revocations among the evidence of decide, grant and payout are
+applied too. Each must verify (its signer trusted for "revocation" and its
+subject), or the command stops naming the file. The command line keeps no
+record of when it first saw a statement, so a key revoked from a time before
+-at counts for nothing: keep evidence in a ledger that records first-seen
+times to keep what the key signed before its revocation.
 `
 
 func dispatch(args []string, out io.Writer) error {

@@ -48,6 +48,9 @@ func cmdPayout(args []string, out io.Writer) error {
 	if err != nil {
 		return usage("payout: %v", err)
 	}
+	if evidence, err = cfg.applyRevocations(evidence, at.t); err != nil {
+		return err
+	}
 	ledger := contribution.NewLedger(nil)
 	for _, c := range append([]contribution.Commons{cfg.commons}, cfg.peers...) {
 		if err := ledger.AddCommons(c); err != nil {
@@ -55,13 +58,13 @@ func cmdPayout(args []string, out io.Writer) error {
 		}
 	}
 	opts := attest.VerifyOptions{Time: at.t, PredicateTypes: []string{contribution.ContributionPredicateType}}
-	for i, raw := range evidence {
-		v, err := cfg.trust.Verify(raw, opts)
+	for _, ev := range evidence {
+		v, err := cfg.trust.Verify(ev.data, opts)
 		if err == nil {
 			_, err = ledger.Ingest(v)
 		}
 		if err != nil {
-			fmt.Fprintf(out, "ignored evidence %d: %v\n", i+1, err)
+			fmt.Fprintf(out, "ignored evidence %s: %v\n", ev.name, err)
 		}
 	}
 	plan := &payout.Plan{Commons: cfg.commons, Currency: *currency, Association: *assoc, AssociationBP: *bp,

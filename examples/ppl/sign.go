@@ -145,7 +145,7 @@ func cmdSign(args []string, out io.Writer) error {
 		rk := fs.String("revoke-key", "", "key file or key id to revoke")
 		reason := fs.String("reason", "", "why")
 		var from timeFlag
-		fs.Var(&from, "from", "with -revoke-key: statements verified from this time on are refused")
+		fs.Var(&from, "from", "with -revoke-key: statements first seen from this time on are refused")
 		build = func() (attest.Statement, error) {
 			r := attest.Revocation{Statement: *stmt, Reason: *reason}
 			if *rk != "" {

@@ -38,6 +38,9 @@ func cmdVerify(args []string, out io.Writer) error {
 	if err != nil {
 		return usage("verify: -trust: %v", err)
 	}
+	if _, err := cfg.applyRevocations(nil, at.t); err != nil {
+		return err
+	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return usage("verify: %v", err)
