@@ -2,6 +2,7 @@ package license
 
 import (
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -26,10 +27,14 @@ func Builtins() []string {
 	return ids
 }
 
-// Builtin returns a fresh copy of the built-in terms with the given id,
+// Builtin returns a fresh copy of the built-in terms with the given id or
+// SPDX identifier (matched without regard to case, as SPDX matches them),
 // parsed by Parse like any other terms. Each encodes a real license from
 // its text (see its Source and Notes); where the text sets no price the
 // schedule is marked Placeholder.
+//
+// Deprecated ids still resolve: "bsl-1.1" is "busl-1.1" (the old id read
+// as SPDX's BSL-1.0, the Boost Software License).
 func Builtin(id string) (*Terms, error) {
 	data, err := BuiltinJSON(id)
 	if err != nil {
@@ -38,15 +43,31 @@ func Builtin(id string) (*Terms, error) {
 	return Parse(data)
 }
 
-// BuiltinJSON returns the JSON document of a built-in, e.g. to start
-// custom terms from.
+// deprecatedBuiltins maps former built-in ids to the current ones.
+var deprecatedBuiltins = map[string]string{"bsl-1.1": "busl-1.1"}
+
+// BuiltinJSON returns the JSON document of a built-in, found as Builtin
+// finds it, e.g. to start custom terms from.
 func BuiltinJSON(id string) ([]byte, error) {
-	if strings.ContainsAny(id, "/\\") {
-		return nil, fmt.Errorf("license: %w: %q", ErrUnknownBuiltin, id)
+	if cur, ok := deprecatedBuiltins[id]; ok {
+		id = cur
 	}
-	data, err := builtinFS.ReadFile(path.Join("builtin", id+".json"))
-	if err != nil {
-		return nil, fmt.Errorf("license: %w: %q (have %s)", ErrUnknownBuiltin, id, strings.Join(Builtins(), ", "))
+	if !strings.ContainsAny(id, "/\\") {
+		if data, err := builtinFS.ReadFile(path.Join("builtin", id+".json")); err == nil {
+			return data, nil
+		}
 	}
-	return data, nil
+	for _, b := range Builtins() {
+		data, err := builtinFS.ReadFile(path.Join("builtin", b+".json"))
+		if err != nil {
+			return nil, err
+		}
+		var head struct {
+			SPDX string `json:"spdx"`
+		}
+		if json.Unmarshal(data, &head) == nil && head.SPDX != "" && strings.EqualFold(head.SPDX, id) {
+			return data, nil
+		}
+	}
+	return nil, fmt.Errorf("license: %w: %q (have %s)", ErrUnknownBuiltin, id, strings.Join(Builtins(), ", "))
 }

@@ -99,18 +99,18 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		"polyform-noncommercial-1.0.0": {
 			{"hobbyist", Free, "noncommercial-purposes"},
 			{"nonprofit", Free, "noncommercial-organizations"},
-			{"worker-coop", Deny, "not-licensed"},
-			{"corp-contributor", Deny, "not-licensed"},
+			{"worker-coop", Pay, "separate-license"},
+			{"corp-contributor", Pay, "separate-license"},
 		},
 		"polyform-small-business-1.0.0": {
 			{"hobbyist", Free, "personal-uses"},
 			{"nonprofit", Free, "noncommercial-organizations"},
 			{"startup-day-10", Free, "small-business"},
-			{"small-self-declared", Deny, "not-licensed"},
-			{"big-revenue-small-team", Deny, "not-licensed"},
-			{"corp-contributor", Deny, "not-licensed"},
+			{"small-self-declared", Pay, "separate-license"},
+			{"big-revenue-small-team", Pay, "separate-license"},
+			{"corp-contributor", Pay, "separate-license"},
 		},
-		"bsl-1.1": {
+		"busl-1.1": {
 			{"staging", Free, "non-production"},
 			{"production-2026", Pay, "commercial-license"},
 			{"production-within-grant", Free, "additional-use-grant"},
@@ -122,8 +122,8 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"hobbyist", Free, "noncommercial"},
 			{"freelancer", Free, "individual"},
 			{"worker-coop", Free, "worker-owned"},
-			{"coop-not-distributing", Deny, "not-licensed"},
-			{"corp-contributor", Deny, "not-licensed"},
+			{"coop-not-distributing", Pay, "separate-license"},
+			{"corp-contributor", Pay, "separate-license"},
 			{"arms-coop", Deny, "prohibited-use"},
 			{"proxy-coop", Deny, "proxy"},
 		},
@@ -131,7 +131,7 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"freelancer", Free, "individual"},
 			{"nonprofit", Free, "nonprofit-or-education"},
 			{"worker-coop", Free, "worker-owned"},
-			{"corp-contributor", Deny, "not-licensed"},
+			{"corp-contributor", Pay, "separate-license"},
 			{"police", Deny, "police-or-military"},
 		},
 		"cooperative-license-1.0": {
@@ -142,18 +142,18 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		},
 		"polyform-perimeter-1.0.1": {
 			{"corp-contributor", Free, "permitted"},
-			{"competitor", Deny, "noncompete"},
+			{"competitor", Pay, "noncompete"},
 			{"competitor-claimed", Free, "permitted"},
 		},
 		"polyform-free-trial-1.0.0": {
 			{"startup-day-10", Free, "trial"},
 			{"startup-day-31", Free, "trial"},
-			{"prototype-day-40", Deny, "not-licensed"},
+			{"prototype-day-40", Pay, "separate-license"},
 		},
 		"cc-by-nc-sa-4.0": {
 			{"hobbyist", Free, "noncommercial"},
-			{"worker-coop", Deny, "not-licensed"},
-			{"corp-contributor", Deny, "not-licensed"},
+			{"worker-coop", Pay, "separate-license"},
+			{"corp-contributor", Pay, "separate-license"},
 		},
 	}
 	ppl := people()

@@ -61,6 +61,22 @@
 // License 1.4 and the Cooperative License 1.0. Each cites its source; its
 // notes say what was modelled as a fact and what a commons must set.
 //
+// Each carries its SPDX identifier (Terms.SPDX) where the SPDX License List
+// has one — PPL, Parity-7.0.0, PolyForm-Noncommercial-1.0.0,
+// PolyForm-Small-Business-1.0.0, CC-BY-NC-SA-4.0, BUSL-1.1 — and a
+// "LicenseRef-" identifier where it does not, and Builtin finds it by
+// either. The Business Source License was "bsl-1.1" before; that id still
+// resolves, but is deprecated, since SPDX's BSL-1.0 is the Boost license.
+//
+// One rule decides between pay and deny in every built-in: where a use
+// falls outside a license's grant and its text leaves the licensor free to
+// license it on other terms (PolyForm above its limits or outside its
+// purposes, Prosperity after the trial, CC BY-NC-SA's commercial use), the
+// outcome is pay, priced by the license's schedule or by a placeholder
+// ("separate-license", marked Placeholder) that the commons replaces with
+// its own price; deny is kept for the uses a text forbids outright (CNPL's
+// prohibited uses and proxies, ACSL's law enforcement and military).
+//
 // Outcomes can be graded: a free clause may attach obligations (the
 // Cooperative License frees for-profits on condition of network copyleft),
 // and terms may give a cure period after written notice (PolyForm 32 days,

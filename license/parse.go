@@ -163,6 +163,11 @@ func (t *Terms) check() []Problem {
 	add := func(ptr string, err error, format string, args ...any) {
 		probs = append(probs, Problem{Pointer: ptr, Message: err.Error() + ": " + fmt.Sprintf(format, args...), Err: err})
 	}
+	// The schema's pattern cannot say that a LicenseRef needs a name after
+	// its prefix (RE2 has no lookahead).
+	if t.SPDX == "LicenseRef-" || strings.HasPrefix(strings.ToLower(t.SPDX), "licenseref-") && !strings.HasPrefix(t.SPDX, "LicenseRef-") {
+		add("/spdx", ErrSchema, "%q: a LicenseRef is \"LicenseRef-\" followed by a name", t.SPDX)
+	}
 	prices := map[string]bool{}
 	for i, s := range t.Prices {
 		ptr := fmt.Sprintf("/prices/%d", i)

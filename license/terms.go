@@ -25,7 +25,11 @@ const (
 // whose condition holds decides, price schedules, and the obligations every
 // licensee owes. The last clause has no condition: it is the default.
 type Terms struct {
-	ID          string       `json:"id"`
+	ID string `json:"id"`
+	// SPDX is the license's SPDX identifier where the SPDX License List has
+	// one ("PPL", "BUSL-1.1"), or a "LicenseRef-" identifier where it does
+	// not, so SBOMs and license scanners name the same license.
+	SPDX        string       `json:"spdx,omitempty"`
 	Name        string       `json:"name"`
 	Version     string       `json:"version"`
 	Source      string       `json:"source"` // URL of the license text

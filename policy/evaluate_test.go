@@ -166,12 +166,12 @@ func TestOtherBuiltins(t *testing.T) {
 		{"prosperity-3.0.0", Use{Commercial: true, FirstUse: at.AddDate(0, 0, -10)}, 0, Free, "commercial-trial"},
 		{"prosperity-3.0.0", Use{Commercial: true, FirstUse: at.AddDate(0, 0, -31)}, 0, Pay, "private-license"},
 		{"prosperity-3.0.0", Use{Commercial: false}, 0, Free, "noncommercial"},
-		{"bsl-1.1", Use{Commercial: true, Purpose: "production"}, 0, Pay, "commercial-license"},
-		{"bsl-1.1", Use{Commercial: true, Purpose: "production"}, 1500, Free, "change-date"},
-		{"bsl-1.1", Use{Commercial: true, Purpose: "testing"}, 0, Free, "non-production"},
-		{"cc-by-nc-sa-4.0", Use{Commercial: true}, 0, Deny, "not-licensed"},
+		{"busl-1.1", Use{Commercial: true, Purpose: "production"}, 0, Pay, "commercial-license"},
+		{"busl-1.1", Use{Commercial: true, Purpose: "production"}, 1500, Free, "change-date"},
+		{"busl-1.1", Use{Commercial: true, Purpose: "testing"}, 0, Free, "non-production"},
+		{"cc-by-nc-sa-4.0", Use{Commercial: true}, 0, Pay, "separate-license"},
 		{"polyform-noncommercial-1.0.0", Use{Commercial: false}, 0, Free, "noncommercial-purposes"},
-		{"polyform-small-business-1.0.0", Use{Commercial: true}, 0, Deny, "not-licensed"},
+		{"polyform-small-business-1.0.0", Use{Commercial: true}, 0, Pay, "separate-license"},
 		{"parity-7.0.0", Use{Commercial: true, Purpose: "prototype", FirstUse: at.AddDate(0, 0, -3)}, 0, Free, "prototype"},
 		{"ppl", Use{Commercial: true}, 0, Pay, "private-license"},
 	}
@@ -188,7 +188,7 @@ func TestOtherBuiltins(t *testing.T) {
 		if tc.clause == "commercial-trial" && !d.ValidUntil().Equal(tc.use.FirstUse.AddDate(0, 0, 30)) {
 			t.Errorf("trial valid until %s", d.ValidUntil())
 		}
-		if tc.terms == "bsl-1.1" && tc.when == 0 && d.ValidUntil().Format("2006-01-02") != "2030-01-01" {
+		if tc.terms == "busl-1.1" && tc.when == 0 && d.ValidUntil().Format("2006-01-02") != "2030-01-01" {
 			t.Errorf("BSL decision valid until %s, want the change date", d.ValidUntil())
 		}
 	}
@@ -267,7 +267,7 @@ func TestCureWindow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome() != Deny || d.Cure() == nil || !d.Cure().Open || !d.Cure().Deadline.Equal(notice.AddDate(0, 0, 32)) || !d.ValidUntil().Equal(d.Cure().Deadline) {
+	if d.Outcome() != Pay || d.Cure() == nil || !d.Cure().Open || !d.Cure().Deadline.Equal(notice.AddDate(0, 0, 32)) || !d.ValidUntil().Equal(d.Cure().Deadline) {
 		t.Fatalf("open window: %+v valid until %s", d.Cure(), d.ValidUntil())
 	}
 	r.At = notice.AddDate(0, 0, 40)
@@ -297,7 +297,7 @@ func TestAdjustedThresholdInDecision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d.Outcome() != Deny {
+	if d.Outcome() != Pay {
 		t.Fatalf("%s", d.Explain())
 	}
 	fst, _ := NewFactStatement(Fact{Entity: "smallco", Fact: "investment-below-usd-1m-5y"})
@@ -313,7 +313,7 @@ func TestAdjustedThresholdInDecision(t *testing.T) {
 	big := registered(t, contribution.Entity{ID: "smallco", Kind: kindFact(contribution.KindForProfit),
 		Headcount: contribution.IntFact{Known: true, Value: 60}, AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 1_300_000_00, Currency: "USD"}}})
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "smallco"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{big, invest}})
-	if d.Outcome() != Deny || !strings.Contains(d.Explain(), "1226991.63 USD (1000000.00 USD (2019 money) adjusted to 2024)") {
+	if d.Outcome() != Pay || !strings.Contains(d.Explain(), "1226991.63 USD (1000000.00 USD (2019 money) adjusted to 2024)") {
 		t.Fatalf("%s", d.Explain())
 	}
 }
@@ -350,13 +350,13 @@ func TestAffiliates(t *testing.T) {
 	ev := [][]byte{firm("sub", 60, 500_000_00), invest("sub"), firm("parent", 400, 90_000_000_00), firm("sister", 40, 100_000_00),
 		controls("parent", "sub"), controls("parent", "sister")}
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at, Evidence: ev})
-	if d.Outcome() != Deny || strings.Join(d.Group(), ",") != "parent,sister,sub" || !strings.Contains(d.Explain(), "headcount 500 ≥ 100") {
+	if d.Outcome() != Pay || strings.Join(d.Group(), ",") != "parent,sister,sub" || !strings.Contains(d.Explain(), "headcount 500 ≥ 100") {
 		t.Fatalf("subsidiary: %v\n%s", d.Group(), d.Explain())
 	}
 	// A group member whose figures are unknown leaves the group unknown.
 	d, _ = e.Evaluate(&Request{Entity: contribution.Entity{ID: "sub"}, Use: Use{Commercial: true}, At: at,
 		Evidence: [][]byte{firm("sub", 60, 500_000_00), invest("sub"), controls("parent", "sub")}})
-	if d.Outcome() != Deny || !strings.Contains(d.Explain(), "headcount unknown") {
+	if d.Outcome() != Pay || !strings.Contains(d.Explain(), "headcount unknown") {
 		t.Fatalf("unknown affiliate: %s", d.Explain())
 	}
 	// A control relation that has ended no longer joins the group.
@@ -407,7 +407,7 @@ func TestOneTrialPerCompany(t *testing.T) {
 	}
 	r.FirstUses = map[string]time.Time{"parent": at.AddDate(0, 0, -40)}
 	d, _ = e.Evaluate(r)
-	if d.Outcome() != Deny || strings.Join(d.Group(), ",") != "parent,sub" {
+	if d.Outcome() != Pay || d.Clause() != "separate-license" || strings.Join(d.Group(), ",") != "parent,sub" {
 		t.Fatalf("group trial: %s", d.Explain())
 	}
 }
@@ -415,7 +415,7 @@ func TestOneTrialPerCompany(t *testing.T) {
 // BSL: each version converts four years after its first release.
 func TestBSLFourYearConversion(t *testing.T) {
 	w := newWorld(t)
-	e := w.evaluator(t, "bsl-1.1")
+	e := w.evaluator(t, "busl-1.1")
 	released := at.AddDate(-3, 0, 0)
 	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: released}, At: at})
 	if d.Outcome() != Pay || !d.ValidUntil().Equal(released.AddDate(4, 0, 0)) {
@@ -465,6 +465,11 @@ func TestEvaluateIntoReuse(t *testing.T) {
 	w := newWorld(t)
 	ppl := w.evaluator(t, "ppl-reciprocity")
 	small := w.evaluator(t, "polyform-small-business-1.0.0")
+	cnpl := w.evaluator(t, "cnpl-4")
+	prohibited, err := NewFactStatement(Fact{Entity: "arms", Fact: "prohibited-use"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	good := [][]byte{memberOf(t, "acme", "alice"), contributed(t, "steward-alpha", "alpha", "alice", "code", 120, 2), []byte(`{`)}
 	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
 	requests := []struct {
@@ -476,6 +481,7 @@ func TestEvaluateIntoReuse(t *testing.T) {
 		{ppl, &Request{Entity: contribution.Entity{ID: "coop"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{coop}, Facts: []string{"a", "b", "c", "d", "e"}}},
 		{small, &Request{Entity: contribution.Entity{ID: "indie"}, Use: Use{Commercial: true}, At: at, NoticeAt: at.AddDate(0, 0, -40)}},
 		{ppl, &Request{Entity: contribution.Entity{ID: "globex"}, Use: Use{Commercial: false}, At: at}},
+		{cnpl, &Request{Entity: contribution.Entity{ID: "arms"}, Use: Use{Commercial: false}, At: at, Evidence: [][]byte{envelope(t, prohibited, "registrar")}}},
 	}
 	var reused Decision
 	seen := map[string]bool{}

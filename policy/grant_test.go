@@ -70,8 +70,15 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 		t.Fatalf("grant for acme applied to other: %+v", d3.Ignored())
 	}
 	// A deny decision cannot be granted.
-	nc := w.evaluator(t, "cc-by-nc-sa-4.0")
-	dd, _ := nc.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at})
+	cnpl := w.evaluator(t, "cnpl-4")
+	prohibited, err := NewFactStatement(Fact{Entity: "acme", Fact: "prohibited-use"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dd, _ := cnpl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true}, At: at, Evidence: [][]byte{envelope(t, prohibited, "registrar")}})
+	if dd.Outcome() != Deny {
+		t.Fatalf("no deny decision to try: %s", dd.Explain())
+	}
 	if _, err := SignGrant(dd, key("marketplace"), "x", year); !errors.Is(err, ErrGrant) {
 		t.Fatal("deny granted")
 	}

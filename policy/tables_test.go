@@ -49,8 +49,8 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
 			{"individual", person, false, commercial, nil, Free, "individual"},
 			{"nonprofit", charity, false, commercial, nil, Free, "nonprofit-or-education"},
-			{"for-profit", firm, false, commercial, nil, Deny, "not-licensed"},
-			{"worker ownership only claimed", coop, true, commercial, nil, Deny, "not-licensed"},
+			{"for-profit", firm, false, commercial, nil, Pay, "separate-license"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Pay, "separate-license"},
 			{"military, attested", firm, false, commercial, [][]byte{fact("firm", "law-enforcement-or-military", "registrar")}, Deny, "police-or-military"},
 			{"military cooperative, attested", coop, false, commercial, [][]byte{fact("coop", "law-enforcement-or-military", "registrar")}, Deny, "police-or-military"},
 			{"military fact forged", coop, false, commercial, [][]byte{fact("coop", "law-enforcement-or-military", "stranger")}, Free, "worker-owned"},
@@ -59,19 +59,19 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
 			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
 			{"individual", person, false, commercial, nil, Free, "individual"},
-			{"for-profit", firm, false, commercial, nil, Deny, "not-licensed"},
-			{"worker ownership only claimed", coop, true, commercial, nil, Deny, "not-licensed"},
+			{"for-profit", firm, false, commercial, nil, Pay, "separate-license"},
+			{"worker ownership only claimed", coop, true, commercial, nil, Pay, "separate-license"},
 			{"prohibited use, attested", coop, false, personal, [][]byte{fact("coop", "prohibited-use", "registrar")}, Deny, "prohibited-use"},
 			{"proxy for a for-profit, attested", coop, false, commercial, [][]byte{fact("coop", "acts-as-proxy", "registrar")}, Deny, "proxy"},
 		},
 		"polyform-perimeter-1.0.1": {
 			{"for-profit", firm, false, commercial, nil, Free, "permitted"},
-			{"competitor, attested", firm, false, commercial, [][]byte{fact("firm", "competes-with-software", "registrar")}, Deny, "noncompete"},
+			{"competitor, attested", firm, false, commercial, [][]byte{fact("firm", "competes-with-software", "registrar")}, Pay, "noncompete"},
 			{"competitor, fact forged", firm, false, commercial, [][]byte{fact("firm", "competes-with-software", "stranger")}, Free, "permitted"},
 		},
 		"polyform-free-trial-1.0.0": {
 			{"inside the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -31)}, nil, Free, "trial"},
-			{"after the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -32)}, nil, Deny, "not-licensed"},
+			{"after the trial", firm, false, Use{Commercial: true, FirstUse: at.AddDate(0, 0, -32)}, nil, Pay, "separate-license"},
 			{"first use now", firm, false, commercial, nil, Free, "trial"},
 		},
 		"cooperative-license-1.0": {
@@ -98,19 +98,19 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		"parity-7.0.0": {
 			{"prototype", firm, false, Use{Commercial: true, Purpose: "prototype"}, nil, Free, "prototype"},
 		},
-		"bsl-1.1": {
+		"busl-1.1": {
 			{"production before the change date", firm, false, Use{Commercial: true, Purpose: "production"}, nil, Pay, "commercial-license"},
 			{"non-production", firm, false, Use{Commercial: true, Purpose: "testing"}, nil, Free, "non-production"},
 		},
 		"cc-by-nc-sa-4.0": {
 			{"non-commercial", firm, false, personal, nil, Free, "noncommercial"},
-			{"commercial", coop, false, commercial, nil, Deny, "not-licensed"},
+			{"commercial", coop, false, commercial, nil, Pay, "separate-license"},
 		},
 		"polyform-noncommercial-1.0.0": {
 			{"non-commercial", firm, false, personal, nil, Free, "noncommercial-purposes"},
 		},
 		"polyform-small-business-1.0.0": {
-			{"size unknown", firm, false, commercial, nil, Deny, "not-licensed"},
+			{"size unknown", firm, false, commercial, nil, Pay, "separate-license"},
 		},
 	}
 	for _, id := range license.Builtins() {

@@ -149,8 +149,13 @@ func TestWalkthrough(t *testing.T) {
 	}
 	c.run(2, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "-5", "-payer", "acme", "-reference", "r", "-at", "2026-11-25", "evidence")
 
-	// Denied use exits 1.
-	c.run(1, "decide", "-terms", "cc-by-nc-sa-4.0", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25")
+	// Commercial use outside CC BY-NC-SA's grant pays under a separate
+	// license (a placeholder price); a denied use exits 1.
+	if out, _ := c.run(0, "decide", "-terms", "CC-BY-NC-SA-4.0", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25"); !strings.Contains(out, "PAY") || !strings.Contains(out, "placeholder") {
+		t.Fatalf("decide under CC BY-NC-SA: %s", out)
+	}
+	c.write("never.json", `{"id":"never","name":"Never","version":"1","source":"https://example.com/never","clauses":[{"id":"no-use","effect":"deny","text":"No use is licensed."}]}`)
+	c.run(1, "decide", "-terms", "never.json", "-trust", "trust.json", "-entity", "acme", "-at", "2026-11-25")
 
 	// The registrar revokes the contribution; verify then refuses it.
 	c.run(0, "sign", "entity", "-key", "registrar", "-entity", "acme", "-kind", "for-profit", "-headcount", "250", "-as-of", "2026-10-01", "-o", "acme-facts.json")
