@@ -4,8 +4,8 @@ import "testing"
 
 func TestBuiltinsParse(t *testing.T) {
 	ids := Builtins()
-	if len(ids) != 13 {
-		t.Fatalf("want 13 built-ins, got %v", ids)
+	if len(ids) != 19 {
+		t.Fatalf("want 19 built-ins, got %v", ids)
 	}
 	for _, id := range ids {
 		terms, err := Builtin(id)

@@ -55,6 +55,20 @@ func people() map[string]Facts {
 		"freelancer":         {At: at, Commercial: true, Kind: KindIndividual},
 		"competitor":         {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-software", Attested: true}}},
 		"competitor-claimed": {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-software", Attested: false}}},
+		"rival-of-licensor":  {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-licensor", Attested: true}}},
+		"rival-claimed":      {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "competes-with-licensor", Attested: false}}},
+		"competing-saas": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production", Released: at.AddDate(-1, 0, 0),
+			Named: []NamedFact{{Name: "competing-use", Attested: true}}},
+		"competing-saas-old-version": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production", Released: at.AddDate(-2, 0, 0),
+			Named: []NamedFact{{Name: "competing-use", Attested: true}}},
+		"competing-use-claimed": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production", Released: at.AddDate(-1, 0, 0),
+			Named: []NamedFact{{Name: "competing-use", Attested: false}}},
+		"managed-service-host":    {At: at, Commercial: true, Kind: KindForProfit, Purpose: "managed-service"},
+		"key-circumventer":        {At: at, Commercial: true, Kind: KindForProfit, Named: []NamedFact{{Name: "circumvents-license-key", Attested: true}}},
+		"internal-tooling":        {At: at, Commercial: true, Kind: KindForProfit, Purpose: "internal"},
+		"small-firm":              {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production", Revenue: usd(4_000_000_00), RevenueKnown: true},
+		"firm-at-5m":              {At: at, Commercial: true, Kind: KindForProfit, Purpose: "production", Revenue: usd(5_000_000_00), RevenueKnown: true},
+		"small-firm-paid-product": {At: at, Commercial: true, Kind: KindForProfit, Purpose: "paid-product", Revenue: usd(4_000_000_00), RevenueKnown: true},
 	}
 }
 
@@ -150,6 +164,40 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"startup-day-31", Free, "trial"},
 			{"prototype-day-40", Pay, "separate-license"},
 		},
+		"fsl-1.1-mit": {
+			{"corp-contributor", Free, "permitted-purpose"},
+			{"competing-saas", Pay, "competing-use"},
+			{"competing-saas-old-version", Free, "future-license"},
+			{"competing-use-claimed", Free, "permitted-purpose"},
+		},
+		"fsl-1.1-alv2": {
+			{"internal-tooling", Free, "permitted-purpose"},
+			{"competing-saas", Pay, "competing-use"},
+			{"competing-saas-old-version", Free, "future-license"},
+		},
+		"elastic-2.0": {
+			{"corp-contributor", Free, "license"},
+			{"managed-service-host", Deny, "managed-service"},
+			{"key-circumventer", Deny, "license-key"},
+			{"internal-tooling", Free, "license"},
+		},
+		"polyform-shield-1.0.0": {
+			{"corp-contributor", Free, "permitted"},
+			{"rival-of-licensor", Pay, "noncompete"},
+			{"rival-claimed", Free, "permitted"},
+			{"competitor", Free, "permitted"}, // competing with the software alone is Perimeter's test, not Shield's
+		},
+		"polyform-internal-use-1.0.0": {
+			{"internal-tooling", Free, "internal-business-use"},
+			{"hobbyist", Pay, "separate-license"},
+			{"production-2026", Pay, "separate-license"},
+		},
+		"post-open-draft": {
+			{"small-firm", Free, "zero-cost"},
+			{"firm-at-5m", Free, "zero-cost"}, // "over USD 5 million" pays; exactly 5 million does not
+			{"corp-contributor", Pay, "paid-contract"},
+			{"small-firm-paid-product", Pay, "paid-contract"},
+		},
 		"cc-by-nc-sa-4.0": {
 			{"hobbyist", Free, "noncommercial"},
 			{"worker-coop", Pay, "separate-license"},
@@ -231,15 +279,15 @@ func TestPrices(t *testing.T) {
 		rev  int64
 		want int64
 	}{{0, 0}, {ten - 1, 0}, {ten, 500_00}, {hundred, 5000_00}} {
-		got, err := s.Compute(1, &Money{Amount: c.rev, Currency: "USD"})
+		got, err := s.Compute(1, &Facts{Revenue: Money{Amount: c.rev, Currency: "USD"}, RevenueKnown: true})
 		if err != nil || got != c.want {
 			t.Errorf("revenue %d: %d %v, want %d", c.rev, got, err, c.want)
 		}
 	}
-	if _, err := s.Compute(1, &Money{Amount: 5, Currency: "EUR"}); err == nil {
+	if _, err := s.Compute(1, &Facts{Revenue: Money{Amount: 5, Currency: "EUR"}, RevenueKnown: true}); err == nil {
 		t.Error("currency mismatch accepted")
 	}
-	if _, err := s.Compute(1, nil); err == nil {
+	if _, err := s.Compute(1, &Facts{}); err == nil {
 		t.Error("unknown revenue accepted")
 	}
 	seat := Schedule{ID: "s", Kind: PerSeat, Currency: "EUR", Period: Monthly, Amount: 1200}

@@ -28,13 +28,20 @@
 // the use, and other judgements are named facts an authority attests.
 //
 // Purposes the built-in terms use: "personal", "prototype",
-// "contribution-back", "production".
+// "contribution-back", "production", "internal" (a company's internal
+// operations), "managed-service" (providing the software to others as a
+// hosted service), "paid-product" (embedded in a product sold) and
+// "private-modifications".
 //
 // # Prices
 //
 // Money is int64 minor units with an ISO 4217 code, never floats. A
-// schedule is flat, per seat, or revenue-banded, due once, monthly or
-// yearly. Where a license's text sets no price (the Peer Production License
+// schedule is flat, per seat, banded by revenue or by headcount, or a share
+// of revenue (basis points of the entity's stated annual revenue, rounded
+// down to the minor unit, then held within an optional minimum and
+// maximum), due once, monthly or yearly. A price that depends on a fact
+// the decision does not know (revenue, headcount) cannot be computed: the
+// error says which (ErrNoRevenue, ErrNoHeadcount). Where a license's text sets no price (the Peer Production License
 // reserves the right to charge but names no figure), the built-in's
 // schedule is marked Placeholder and the commons must set its own.
 //
@@ -56,9 +63,11 @@
 // ("ppl-reciprocity", this library's answer to the objection that
 // contributors elsewhere are penalised), Parity 7.0.0, Prosperity 3.0.0,
 // PolyForm Noncommercial 1.0.0, Small Business 1.0.0, Perimeter 1.0.1 and
-// Free Trial 1.0.0, Business Source License 1.1, CC BY-NC-SA 4.0, the
-// Cooperative Non-Violent Public License v4, the Anti-Capitalist Software
-// License 1.4 and the Cooperative License 1.0. Each cites its source; its
+// Free Trial 1.0.0, Shield 1.0.0 and Internal Use 1.0.0, Business Source
+// License 1.1, the Functional Source License 1.1 (MIT and Apache 2.0
+// future licenses), Elastic License 2.0, CC BY-NC-SA 4.0, the Cooperative
+// Non-Violent Public License v4, the Anti-Capitalist Software License 1.4,
+// the Cooperative License 1.0 and the Post-Open draft. Each cites its source; its
 // notes say what was modelled as a fact and what a commons must set.
 //
 // Each carries its SPDX identifier (Terms.SPDX) where the SPDX License List

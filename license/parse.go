@@ -29,7 +29,8 @@ var (
 	ErrUnknownCurrency = errors.New("unknown ISO 4217 currency")
 	ErrNegativePrice   = errors.New("negative price")
 	ErrUnknownPrice    = errors.New("unknown price schedule")
-	ErrBadTiers        = errors.New("invalid revenue tiers")
+	ErrBadTiers        = errors.New("invalid price tiers")
+	ErrBadShare        = errors.New("invalid revenue share")
 	ErrReciprocity     = errors.New("terms may hold only one reciprocity rule")
 )
 
@@ -181,29 +182,24 @@ func (t *Terms) check() []Problem {
 		if s.Amount < 0 {
 			add(ptr+"/amount", ErrNegativePrice, "%d", s.Amount)
 		}
-		if s.Kind == RevenueTiers {
-			if len(s.Tiers) == 0 {
-				add(ptr+"/tiers", ErrBadTiers, "a revenue-tiers schedule needs tiers")
+		switch s.Kind {
+		case RevenueTiers, HeadcountTiers:
+			probs = append(probs, checkTiers(ptr, s)...)
+		case RevenueShare:
+			switch {
+			case s.BasisPoints <= 0 || s.BasisPoints > 10000:
+				add(ptr+"/basisPoints", ErrBadShare, "%d: a share is 1 to 10000 basis points (0.01%% to 100%%)", s.BasisPoints)
+			case s.Minimum < 0:
+				add(ptr+"/minimum", ErrNegativePrice, "%d", s.Minimum)
+			case s.Maximum < 0 || s.Maximum > 0 && s.Maximum < s.Minimum:
+				add(ptr+"/maximum", ErrBadShare, "%d is below the minimum %d", s.Maximum, s.Minimum)
 			}
-			var prev int64 = -1
-			for j, tier := range s.Tiers {
-				tp := fmt.Sprintf("%s/tiers/%d", ptr, j)
-				if tier.Amount < 0 {
-					add(tp+"/amount", ErrNegativePrice, "%d", tier.Amount)
-				}
-				last := j == len(s.Tiers)-1
-				switch {
-				case tier.RevenueBelow == nil && !last:
-					add(tp, ErrBadTiers, "only the last tier may be unbounded")
-				case tier.RevenueBelow != nil && last:
-					add(tp, ErrBadTiers, "the last tier must be unbounded (omit revenueBelow)")
-				case tier.RevenueBelow != nil && *tier.RevenueBelow <= prev:
-					add(tp+"/revenueBelow", ErrBadTiers, "bounds must ascend")
-				}
-				if tier.RevenueBelow != nil {
-					prev = *tier.RevenueBelow
-				}
-			}
+		}
+		if s.Kind != RevenueShare && (s.BasisPoints != 0 || s.Minimum != 0 || s.Maximum != 0) {
+			add(ptr, ErrBadShare, "basisPoints, minimum and maximum belong to a revenue-share schedule, not %s", s.Kind)
+		}
+		if s.Kind != RevenueTiers && s.Kind != HeadcountTiers && len(s.Tiers) > 0 {
+			add(ptr+"/tiers", ErrBadTiers, "tiers belong to a revenue-tiers or headcount-tiers schedule, not %s", s.Kind)
 		}
 	}
 	ids := map[string]bool{}
@@ -238,6 +234,48 @@ func (t *Terms) check() []Problem {
 	}
 	if recip > 1 {
 		add("/clauses", ErrReciprocity, "found %d", recip)
+	}
+	return probs
+}
+
+// checkTiers checks a tiered schedule's bands: each bounded by the measure
+// its kind names (and only that one), ascending, the last unbounded.
+func checkTiers(ptr string, s Schedule) []Problem {
+	var probs []Problem
+	add := func(ptr string, err error, format string, args ...any) {
+		probs = append(probs, Problem{Pointer: ptr, Message: err.Error() + ": " + fmt.Sprintf(format, args...), Err: err})
+	}
+	name, other := "revenueBelow", "headcountBelow"
+	bound := func(t Tier) (*int64, *int64) { return t.RevenueBelow, t.HeadcountBelow }
+	if s.Kind == HeadcountTiers {
+		name, other = other, name
+		bound = func(t Tier) (*int64, *int64) { return t.HeadcountBelow, t.RevenueBelow }
+	}
+	if len(s.Tiers) == 0 {
+		add(ptr+"/tiers", ErrBadTiers, "a %s schedule needs tiers", s.Kind)
+	}
+	var prev int64 = -1
+	for j, tier := range s.Tiers {
+		tp := fmt.Sprintf("%s/tiers/%d", ptr, j)
+		b, wrong := bound(tier)
+		if tier.Amount < 0 {
+			add(tp+"/amount", ErrNegativePrice, "%d", tier.Amount)
+		}
+		if wrong != nil {
+			add(tp+"/"+other, ErrBadTiers, "a %s schedule bounds its tiers by %s", s.Kind, name)
+		}
+		last := j == len(s.Tiers)-1
+		switch {
+		case b == nil && !last:
+			add(tp, ErrBadTiers, "only the last tier may be unbounded")
+		case b != nil && last:
+			add(tp, ErrBadTiers, "the last tier must be unbounded (omit %s)", name)
+		case b != nil && *b <= prev:
+			add(tp+"/"+name, ErrBadTiers, "bounds must ascend")
+		}
+		if b != nil {
+			prev = *b
+		}
 	}
 	return probs
 }

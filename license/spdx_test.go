@@ -35,6 +35,9 @@ func TestBuiltinSPDX(t *testing.T) {
 		"polyform-small-business-1.0.0": "PolyForm-Small-Business-1.0.0",
 		"cc-by-nc-sa-4.0":               "CC-BY-NC-SA-4.0",
 		"busl-1.1":                      "BUSL-1.1",
+		"fsl-1.1-mit":                   "FSL-1.1-MIT",
+		"fsl-1.1-alv2":                  "FSL-1.1-ALv2",
+		"elastic-2.0":                   "Elastic-2.0",
 	}
 	seen := map[string]string{}
 	for _, id := range Builtins() {
@@ -118,6 +121,8 @@ func TestPayOrDeny(t *testing.T) {
 		"cnpl-4/prohibited-use":       true, // the non-violence clause
 		"cnpl-4/proxy":                true, // acting for a business that could not use it
 		"acsl-1.4/police-or-military": true, // §4
+		"elastic-2.0/managed-service": true, // "You may not provide the software to third parties as a hosted or managed service"
+		"elastic-2.0/license-key":     true, // "You may not move, change, disable, or circumvent the license key functionality"
 	}
 	for _, id := range Builtins() {
 		terms, err := Builtin(id)

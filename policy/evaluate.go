@@ -165,13 +165,9 @@ func (e *Evaluator) price(d *Decision, c *license.Clause, f *license.Facts) erro
 	if !ok {
 		return fmt.Errorf("%w: clause %q names unknown schedule %q", ErrPrice, c.ID, c.Price)
 	}
-	var rev *license.Money
-	if f.RevenueKnown {
-		rev = &f.Revenue
-	}
-	amount, err := s.Compute(d.seats, rev)
+	amount, err := s.Compute(d.seats, f)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrPrice, err)
+		return fmt.Errorf("%w: %w", ErrPrice, err)
 	}
 	d.amount = amount
 	return nil

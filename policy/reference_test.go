@@ -254,7 +254,8 @@ func TestMarshalMatchesReference(t *testing.T) {
 		e := w.evaluator(t, id)
 		for _, use := range []Use{{Commercial: true, Purpose: "production"}, {Commercial: false, Released: at.AddDate(-5, 0, 0)}} {
 			decide(e, &Request{Entity: contribution.Entity{ID: "coop"}, Use: use, At: at,
-				Evidence: [][]byte{registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})}})
+				Evidence: [][]byte{registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative), WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true),
+					AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 9_000_000_00, Currency: "USD"}}})}})
 		}
 	}
 	// A grant decides.

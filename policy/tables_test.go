@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -34,6 +35,12 @@ func TestBuiltinDecisionTables(t *testing.T) {
 	firm := entity("firm", contribution.KindForProfit, false)
 	person := entity("person", contribution.KindIndividual, false)
 	charity := entity("charity", contribution.KindNonprofit, false)
+	withRevenue := func(id string, cents int64) contribution.Entity {
+		e := entity(id, contribution.KindForProfit, false)
+		e.AnnualRevenue = contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: cents, Currency: "USD"}}
+		return e
+	}
+	smallFirm, largeFirm := withRevenue("smallco", 4_000_000_00), withRevenue("bigco", 20_000_000_00)
 	commercial, personal := Use{Commercial: true}, Use{Commercial: false}
 	type row struct {
 		name     string
@@ -112,6 +119,36 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		"polyform-small-business-1.0.0": {
 			{"size unknown", firm, false, commercial, nil, Pay, "separate-license"},
 		},
+		"fsl-1.1-mit": {
+			{"internal use", firm, false, Use{Commercial: true, Purpose: "internal", Released: at.AddDate(-1, 0, 0)}, nil, Free, "permitted-purpose"},
+			{"competing use, attested", firm, false, Use{Commercial: true, Released: at.AddDate(-1, 0, 0)}, [][]byte{fact("firm", "competing-use", "registrar")}, Pay, "competing-use"},
+			{"competing use, forged", firm, false, Use{Commercial: true, Released: at.AddDate(-1, 0, 0)}, [][]byte{fact("firm", "competing-use", "stranger")}, Free, "permitted-purpose"},
+			{"competing use of a version two years old", firm, false, Use{Commercial: true, Released: at.AddDate(-2, 0, 0)}, [][]byte{fact("firm", "competing-use", "registrar")}, Free, "future-license"},
+		},
+		"fsl-1.1-alv2": {
+			{"competing use, attested", firm, false, Use{Commercial: true, Released: at.AddDate(0, -6, 0)}, [][]byte{fact("firm", "competing-use", "registrar")}, Pay, "competing-use"},
+			{"release date unknown", firm, false, commercial, [][]byte{fact("firm", "competing-use", "registrar")}, Pay, "competing-use"},
+		},
+		"elastic-2.0": {
+			{"production", firm, false, Use{Commercial: true, Purpose: "production"}, nil, Free, "license"},
+			{"managed service", firm, false, Use{Commercial: true, Purpose: "managed-service"}, nil, Deny, "managed-service"},
+			{"license key circumvented, attested", firm, false, commercial, [][]byte{fact("firm", "circumvents-license-key", "registrar")}, Deny, "license-key"},
+			{"license key circumvented, forged", firm, false, commercial, [][]byte{fact("firm", "circumvents-license-key", "stranger")}, Free, "license"},
+		},
+		"polyform-shield-1.0.0": {
+			{"for-profit", firm, false, commercial, nil, Free, "permitted"},
+			{"rival of the licensor, attested", firm, false, commercial, [][]byte{fact("firm", "competes-with-licensor", "registrar")}, Pay, "noncompete"},
+			{"rival of the licensor, forged", firm, false, commercial, [][]byte{fact("firm", "competes-with-licensor", "stranger")}, Free, "permitted"},
+		},
+		"polyform-internal-use-1.0.0": {
+			{"internal business use", firm, false, Use{Commercial: true, Purpose: "internal"}, nil, Free, "internal-business-use"},
+			{"production for customers", firm, false, Use{Commercial: true, Purpose: "production"}, nil, Pay, "separate-license"},
+		},
+		"post-open-draft": {
+			{"small firm", smallFirm, false, Use{Commercial: true, Purpose: "production"}, nil, Free, "zero-cost"},
+			{"small firm in a paid-for product", smallFirm, false, Use{Commercial: true, Purpose: "paid-product"}, nil, Pay, "paid-contract"},
+			{"large firm", largeFirm, false, Use{Commercial: true, Purpose: "production"}, nil, Pay, "paid-contract"},
+		},
 	}
 	for _, id := range license.Builtins() {
 		rows, ok := tables[id]
@@ -139,5 +176,26 @@ func TestBuiltinDecisionTables(t *testing.T) {
 				t.Errorf("%s, %s: nothing listed as ignored\n%s", id, r.name, d.Explain())
 			}
 		}
+	}
+}
+
+// A share of revenue is priced from the attested revenue; without it the
+// price cannot be computed, and the error says which fact is missing.
+func TestRevenueSharePrice(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "post-open-draft")
+	big := contribution.Entity{ID: "bigco", Kind: kindFact(contribution.KindForProfit),
+		AnnualRevenue: contribution.MoneyFact{Known: true, Value: contribution.Money{Amount: 20_000_000_00, Currency: "USD"}}}
+	use := Use{Commercial: true, Purpose: "production"}
+	d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "bigco"}, Use: use, At: at, Evidence: [][]byte{registered(t, big)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := d.Price(); d.Outcome() != Pay || p.Amount != 200_000_00 || p.Currency != "USD" || p.Period != "year" || !p.Placeholder {
+		t.Fatalf("1%% of USD 20M: %+v\n%s", p, d.Explain())
+	}
+	_, err = e.Evaluate(&Request{Entity: contribution.Entity{ID: "unknown-revenue"}, Use: use, At: at})
+	if !errors.Is(err, ErrPrice) || !errors.Is(err, license.ErrNoRevenue) {
+		t.Fatalf("revenue unknown: %v", err)
 	}
 }
