@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -332,4 +333,82 @@ func TestSignGrantNeedsADecision(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+}
+
+// TestVerifyGrantStrict: a grant that leaves out its use, or any part of
+// it, or carries a malformed member, is refused naming the member; a
+// missing member never reads as "any".
+func TestVerifyGrantStrict(t *testing.T) {
+	w := grantWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	good := Grant{Commons: "alpha", Entity: "acme", TermsDigest: e.TermsDigest(), RequestDigest: "sha256:" + strings.Repeat("ab", 32),
+		Use: GrantUse{Commercial: true, Purpose: "production", Seats: 3}, Outcome: Pay, Clause: "private-license",
+		Price: &GrantCost{Amount: 100, Currency: "EUR", Period: "year"}, Payment: "inv-9",
+		IssuedAt: at.Format(time.RFC3339), ValidFrom: at.Format(time.RFC3339)}
+	sign := func(edit func(p map[string]any)) []byte {
+		b, err := json.Marshal(good)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p map[string]any
+		if err := json.Unmarshal(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		edit(p)
+		st, err := attest.NewStatement(GrantPredicateType, p, attest.SubjectFor("commons:alpha"), attest.SubjectFor("entity:acme"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envelope(t, st, "marketplace")
+	}
+	use := func(p map[string]any) map[string]any { return p["use"].(map[string]any) }
+	if g, err := VerifyGrant(w.trust, sign(func(map[string]any) {}), at); err != nil || g.Use != good.Use {
+		t.Fatalf("good grant: %v %+v", err, g)
+	}
+	if d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: good.useRequest(), At: at, Evidence: [][]byte{sign(func(map[string]any) {})}}); d.Clause() != "grant" {
+		t.Fatalf("good grant not honoured:\n%s", d.Explain())
+	}
+	for _, c := range []struct {
+		name, pointer string
+		edit          func(p map[string]any)
+	}{
+		{"no use", "/predicate/use", func(p map[string]any) { delete(p, "use") }},
+		{"null use", "/predicate/use", func(p map[string]any) { p["use"] = nil }},
+		{"no commercial", "/predicate/use/commercial", func(p map[string]any) { delete(use(p), "commercial") }},
+		{"no purpose", "/predicate/use/purpose", func(p map[string]any) { delete(use(p), "purpose") }},
+		{"no seats", "/predicate/use/seats", func(p map[string]any) { delete(use(p), "seats") }},
+		{"zero seats", "/predicate/use/seats", func(p map[string]any) { use(p)["seats"] = 0 }},
+		{"negative seats", "/predicate/use/seats", func(p map[string]any) { use(p)["seats"] = -4 }},
+		{"fractional seats", "/predicate/use/seats", func(p map[string]any) { use(p)["seats"] = 1.5 }},
+		{"seats as text", "/predicate/use/seats", func(p map[string]any) { use(p)["seats"] = "3" }},
+		{"unknown use member", "/predicate/use/region", func(p map[string]any) { use(p)["region"] = "EU" }},
+		{"bad released", "/predicate/use/released", func(p map[string]any) { use(p)["released"] = "last year" }},
+		{"no request digest", "/predicate/requestDigest", func(p map[string]any) { delete(p, "requestDigest") }},
+		{"bad request digest", "/predicate/requestDigest", func(p map[string]any) { p["requestDigest"] = "sha256:ABC" }},
+		{"free with a price", "/predicate/price", func(p map[string]any) { p["outcome"] = "free" }},
+		{"pay without payment", "/predicate/payment", func(p map[string]any) { delete(p, "payment") }},
+		{"no terms", "/predicate/termsDigest", func(p map[string]any) { p["termsDigest"] = "" }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := sign(c.edit)
+			_, err := VerifyGrant(w.trust, env, at)
+			var ge *GrantError
+			if !errors.As(err, &ge) || ge.Pointer != c.pointer || ge.Statement == "" || errors.Is(err, ErrNotCovered) || !strings.Contains(err.Error(), c.pointer) {
+				t.Fatalf("got %v, want a refusal at %s", err, c.pointer)
+			}
+			// As evidence it is ignored, with the same refusal.
+			d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: good.useRequest(), At: at, Evidence: [][]byte{env}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Clause() == "grant" || len(d.Ignored()) != 1 || !errors.As(d.Ignored()[0].Err, &ge) || ge.Pointer != c.pointer {
+				t.Fatalf("clause %s, ignored %+v", d.Clause(), d.Ignored())
+			}
+		})
+	}
+}
+
+// useRequest is the use g covers exactly.
+func (g Grant) useRequest() Use {
+	return Use{Commercial: g.Use.Commercial, Purpose: g.Use.Purpose, Seats: g.Use.Seats}
 }
