@@ -137,9 +137,10 @@ func SignGrant(d *Decision, signer crypto.Signer, payment string, until time.Tim
 	if !until.IsZero() && (end.IsZero() || until.Before(end)) {
 		end = until
 	}
+	end = end.UTC().Truncate(time.Second) // never later than the decision holds
 	if !end.IsZero() && !end.After(from) {
 		return nil, fmt.Errorf("%w: the grant would end (%s) before it starts (%s)", ErrGrant,
-			end.UTC().Format(time.RFC3339), from.Format(time.RFC3339))
+			end.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	g := Grant{Commons: d.Commons(), Entity: d.Entity(), TermsDigest: d.TermsDigest(), RequestDigest: d.RequestDigest(),
 		Use:     GrantUse{Commercial: d.flags.has(flagCommercial), Purpose: d.purpose, Seats: max(d.seats, 1)},
@@ -149,7 +150,7 @@ func SignGrant(d *Decision, signer crypto.Signer, payment string, until time.Tim
 		g.Use.Released = r.UTC().Format(time.RFC3339Nano)
 	}
 	if !end.IsZero() {
-		g.ValidUntil = end.UTC().Format(time.RFC3339)
+		g.ValidUntil = end.Format(time.RFC3339)
 	}
 	if outcome == Pay {
 		p := d.Price()

@@ -327,7 +327,12 @@ func TestSignGrantNeedsADecision(t *testing.T) {
 		"zero decision":  func() error { _, err := SignGrant(&Decision{}, key("marketplace"), "x", time.Time{}); return err },
 		"nil signer":     func() error { _, err := SignGrant(d, nil, "x", time.Time{}); return err },
 		"ends too early": func() error { _, err := SignGrant(d, key("marketplace"), "x", at.Add(-time.Hour)); return err },
-		"nil trust":      func() error { _, err := VerifyGrant(nil, []byte("{}"), at); return err },
+		// RFC 3339 seconds would make it end where it starts.
+		"ends in its first second": func() error {
+			_, err := SignGrant(d, key("marketplace"), "x", at.Add(500*time.Millisecond))
+			return err
+		},
+		"nil trust": func() error { _, err := VerifyGrant(nil, []byte("{}"), at); return err },
 	} {
 		if err := sign(); !errors.Is(err, ErrGrant) {
 			t.Errorf("%s: %v", name, err)
