@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -325,8 +324,9 @@ type seenGrant struct {
 // the evidence's order. Each grant that does not cover r is listed as
 // ignored with what r exceeds. The evidence set holding the grants is
 // shared by requests with other uses, which is why the use is judged here
-// and not when the evidence is verified. The grant returned is this
-// decision's own copy.
+// and not when the evidence is verified. The grant returned stays the
+// set's, shared read-only by the decisions it decides: nothing changes a
+// decision's grant, and Decision.Grant hands out a copy.
 func (e *Evaluator) grantFor(x *details, r *Request, grants []seenGrant) *Grant {
 	var best *Grant
 	for _, s := range grants {
@@ -338,16 +338,7 @@ func (e *Evaluator) grantFor(x *details, r *Request, grants []seenGrant) *Grant 
 			best = s.grant
 		}
 	}
-	if best == nil {
-		return nil
-	}
-	g := *best
-	if g.Price != nil {
-		p := *g.Price
-		g.Price = &p
-	}
-	g.Signers = slices.Clone(g.Signers)
-	return &g
+	return best
 }
 
 // applyGrant lets a grant that covers the request decide: it is honoured

@@ -3,7 +3,9 @@ package policy
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,6 +246,56 @@ func TestGrantJudgedPerRequest(t *testing.T) {
 		}
 		if covered := r == small; (d.Clause() == "grant") != covered || (len(d.Ignored()) == 0) != covered {
 			t.Fatalf("request %d (%d seats): clause %s, ignored %+v", i, r.Use.Seats, d.Clause(), d.Ignored())
+		}
+	}
+}
+
+// TestGrantJudgedConcurrently: requests of both sizes with one envelope,
+// at once, on one evaluator, each get their own answer.
+func TestGrantJudgedConcurrently(t *testing.T) {
+	w := grantWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	g := grantFrom(t, e, Use{Commercial: true, Seats: 2})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			seats := int64(2 + (i%2)*998)
+			d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: seats}, At: at.AddDate(0, 1, 0), Evidence: [][]byte{g}})
+			if err == nil && (d.Clause() == "grant") != (seats == 2) {
+				err = fmt.Errorf("%d seats: clause %s", seats, d.Clause())
+			}
+			if err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// BenchmarkEvaluateUnderGrant: a quote decided by a grant, its evidence
+// set remembered, so what is measured is judging and applying the grant.
+func BenchmarkEvaluateUnderGrant(b *testing.B) {
+	w := newWorld(b)
+	e := w.evaluator(b, "ppl-reciprocity")
+	d, _ := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 2}, At: at})
+	env, err := SignGrant(d, key("marketplace"), "inv", at.AddDate(1, 0, 0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, _ := env.MarshalJSON()
+	r := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 2}, At: at.AddDate(0, 1, 0), Evidence: [][]byte{g}}
+	var out Decision
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := e.EvaluateInto(&out, r); err != nil || out.Clause() != "grant" {
+			b.Fatal(err, out.Clause())
 		}
 	}
 }
