@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,6 +246,12 @@ func decodeGrant(v *attest.Verified) (*Grant, error) {
 		return nil, bad("/predicate/payment", "required for a pay grant")
 	case g.Outcome == Free && g.Price != nil:
 		return nil, bad("/predicate/price", "a free grant has no price")
+	case g.Price != nil && g.Price.Amount < 0:
+		return nil, bad("/predicate/price/amount", "%d is negative", g.Price.Amount)
+	case g.Price != nil && g.Price.Currency == "":
+		return nil, bad("/predicate/price/currency", "required")
+	case g.Price != nil && !slices.Contains([]license.Period{license.OneTime, license.Monthly, license.Yearly}, g.Price.Period):
+		return nil, bad("/predicate/price/period", "%q is not one-time, month or year", g.Price.Period)
 	case g.TermsDigest == "":
 		return nil, bad("/predicate/termsDigest", "required")
 	case !sha256Digest.MatchString(g.RequestDigest):

@@ -445,6 +445,10 @@ func TestVerifyGrantStrict(t *testing.T) {
 		{"free with a price", "/predicate/price", func(p map[string]any) { p["outcome"] = "free" }},
 		{"pay without payment", "/predicate/payment", func(p map[string]any) { delete(p, "payment") }},
 		{"no terms", "/predicate/termsDigest", func(p map[string]any) { p["termsDigest"] = "" }},
+		{"negative price", "/predicate/price/amount", func(p map[string]any) { p["price"].(map[string]any)["amount"] = -1 }},
+		{"no currency", "/predicate/price/currency", func(p map[string]any) { p["price"].(map[string]any)["currency"] = "" }},
+		{"unknown period", "/predicate/price/period", func(p map[string]any) { p["price"].(map[string]any)["period"] = "decade" }},
+		{"no validFrom", "/predicate/validFrom", func(p map[string]any) { delete(p, "validFrom") }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			env := sign(c.edit)
