@@ -59,10 +59,43 @@
 //
 // # Grants
 //
-// SignGrant signs a decision as a grant statement (GrantPredicateType):
-// who may use which commons under which terms digest, on what outcome and
-// price, against which payment, from when until when. VerifyGrant checks
-// one offline with an attest.Trust that scopes the marketplace's key. A
-// grant presented as evidence, for this commons, entity and terms, decides
-// the request until it expires.
+// SignGrant signs a decision as a grant statement (GrantPredicateType,
+// ".../predicates/grant/v2"): who may use which commons under which terms
+// digest, for which use, on what outcome and price, against which payment,
+// from when until when, and the digest of the request it answered. Its
+// predicate:
+//
+//	{"commons":"alpha","entity":"acme","termsDigest":"sha256:…",
+//	 "requestDigest":"sha256:…",
+//	 "use":{"commercial":true,"purpose":"production","seats":5,
+//	        "released":"2022-03-01T00:00:00Z"},
+//	 "outcome":"pay","clause":"private-license",
+//	 "price":{"amount":60000,"currency":"EUR","period":"year"},
+//	 "payment":"invoice-42","issuedAt":"…","validFrom":"…","validUntil":"…"}
+//
+// "use" is the use decided: commercial, purpose ("" when none was named)
+// and seats (at least 1; a request's 0 counts as 1) are required,
+// "released" is present when the request named the version's release
+// date. VerifyGrant checks a grant offline with an attest.Trust that
+// scopes the marketplace's key, and decodes it strictly: a member missing
+// or malformed is a *GrantError naming it by JSON pointer.
+//
+// A grant presented as evidence decides a request only if it covers it:
+// the same commons, entity and terms digest; the same commercial flag,
+// purpose and release date; no more seats than granted; and the request's
+// At inside the grant's period, validFrom ≤ At < validUntil (no validUntil:
+// no end). Use.FirstUse is not part of the use covered: it is history, and
+// a grant decided inside a trial already ends when the trial does. A
+// covered request gets the grant's outcome and price (a pay grant for 5
+// seats prices 2 seats at what was paid for 5) until the grant expires,
+// whatever the terms would say by then. A grant that does not cover the
+// request is listed in Ignored with a *GrantError whose Field names what
+// the request exceeds (seats, commercial, purpose, released, period,
+// entity, commons, terms) and changes nothing else. Of several grants that
+// cover a request, the one with the lowest statement digest decides.
+//
+// Grants of the first version (".../grant/v1") record no use, so they
+// cover none: as evidence, or to VerifyGrant, they are refused with Field
+// "use", and must be issued again. (A Trust that lists only the v2 type
+// refuses them before that, as out of scope.)
 package policy

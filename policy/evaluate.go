@@ -31,6 +31,7 @@ var evidencePredicates = []string{
 	FactPredicateType,
 	ControlPredicateType,
 	GrantPredicateType,
+	grantV1PredicateType, // to be refused as covering no use
 }
 
 // Evaluate decides r. The same evaluator and request give the same
@@ -129,15 +130,8 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 			return err
 		}
 	}
-	if ev.grant != nil {
-		// The evidence may be shared with other decisions: give this one
-		// its own copy.
-		g := *ev.grant
-		if g.Price != nil {
-			p := *g.Price
-			g.Price = &p
-		}
-		e.applyGrant(d, &x, &g)
+	if g := e.grantFor(&x, r, ev.grants); g != nil {
+		e.applyGrant(d, &x, g)
 	}
 	if err := e.pathAndValidity(d, &x, r, steps, &f, ev); err != nil {
 		return err
@@ -323,7 +317,7 @@ type evidence struct {
 	ledger   *contribution.Ledger
 	counted  []Counted // by statement digest, sorted
 	expiries []time.Time
-	grant    *Grant
+	grants   []seenGrant // verified; whether one covers the request is judged per request
 }
 
 type namedFact struct {
@@ -482,18 +476,17 @@ func (e *Evaluator) verifyEvidence(x *details, r *Request, envelopes [][]byte) e
 			// Signed by the entity's own key it is self-declared.
 			self := ent.Key != "" && slices.Contains(v.Signers, ent.Key)
 			ev.named = append(ev.named, namedFact{name: f.Fact, attested: !self, by: signer, statement: v.Digest})
-		case GrantPredicateType:
+		case GrantPredicateType, grantV1PredicateType:
 			g, err := decodeGrant(v)
-			if err == nil {
-				err = e.grantApplies(g, ent.ID, r.At)
-			}
 			if err != nil {
 				ignore(raw, v.Digest, signer, err)
 				continue
 			}
-			if ev.grant == nil || g.Statement < ev.grant.Statement {
-				ev.grant = g
-			}
+			sum := sha256.Sum256(raw)
+			ev.grants = append(ev.grants, seenGrant{grant: g, envelope: "sha256:" + hex.EncodeToString(sum[:]), signer: signer})
+			// Its expiry bounds only a decision it decides (applyGrant).
+			counted[v.Digest] = Counted{Statement: v.Digest, PredicateType: v.Statement.PredicateType, Signers: v.Signers}
+			continue
 		}
 		counted[v.Digest] = Counted{Statement: v.Digest, PredicateType: v.Statement.PredicateType, Signers: v.Signers}
 		if !v.ValidUntil.IsZero() {

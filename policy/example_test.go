@@ -99,10 +99,13 @@ func ExampleVerifyGrant() {
 		Subjects: []string{"commons:alpha", "entity:*"}})
 	g, err := policy.VerifyGrant(trust, grantJSON, at.AddDate(0, 6, 0))
 	fmt.Println(err, g.Entity, g.Outcome, g.Payment, g.ValidUntil)
+	// It covers the use it was decided for and no larger one.
+	fmt.Printf("commercial=%v seats=%d\n", g.Use.Commercial, g.Use.Seats)
 	_, err = policy.VerifyGrant(trust, grantJSON, at.AddDate(2, 0, 0))
 	fmt.Println(err != nil)
 	// Output:
 	// <nil> acme pay invoice-42 2027-11-25T00:00:00Z
+	// commercial=true seats=1
 	// true
 }
 

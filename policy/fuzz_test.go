@@ -43,10 +43,15 @@ func FuzzEvaluateEvidence(f *testing.F) {
 			f.Add(terms, signer, st.PredicateType, strings.Join(names, ","), []byte(st.Predicate), false)
 		}
 	}
+	// A grant covering the fuzzed request's use, and one for a smaller use.
 	grant := Grant{Commons: "alpha", Entity: "acme", TermsDigest: evals[0].TermsDigest(), Outcome: Free, Clause: "reciprocity",
+		RequestDigest: "sha256:" + strings.Repeat("0", 64), Use: GrantUse{Commercial: true, Seats: 2},
 		IssuedAt: at.Format(time.RFC3339), ValidFrom: at.Format(time.RFC3339), ValidUntil: at.AddDate(0, 1, 0).Format(time.RFC3339)}
-	if st, err := attest.NewStatement(GrantPredicateType, grant, attest.SubjectFor("commons:alpha"), attest.SubjectFor("entity:acme")); err == nil {
-		seed(st, 2)
+	for _, seats := range []int64{2, 1} {
+		grant.Use.Seats = seats
+		if st, err := attest.NewStatement(GrantPredicateType, grant, attest.SubjectFor("commons:alpha"), attest.SubjectFor("entity:acme")); err == nil {
+			seed(st, 2)
+		}
 	}
 	if st, err := NewFactStatement(Fact{Entity: "acme", Fact: "contributes-back"}); err == nil {
 		seed(st, 0)

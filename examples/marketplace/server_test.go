@@ -109,7 +109,7 @@ func TestEndToEnd(t *testing.T) {
 
 	grant := post(t, ts, "/v1/grants", []byte(`{"entity":"acme","commercial":true,"seats":4,"payment":"inv-7"}`), http.StatusCreated)
 	mtrust, _ := attest.NewTrust(attest.Rule{Key: samplePub("marketplace"), PredicateTypes: []string{policy.GrantPredicateType}, Subjects: []string{"commons:alpha", "entity:*"}})
-	if g, err := policy.VerifyGrant(mtrust, grant, clock.AddDate(0, 6, 0)); err != nil || g.Payment != "inv-7" {
+	if g, err := policy.VerifyGrant(mtrust, grant, clock.AddDate(0, 6, 0)); err != nil || g.Payment != "inv-7" || g.Use != (policy.GrantUse{Commercial: true, Seats: 4}) {
 		t.Fatalf("grant: %v %+v", err, g)
 	}
 	post(t, ts, "/v1/grants", []byte(`{"entity":"acme","commercial":true}`), http.StatusUnprocessableEntity) // pay without payment

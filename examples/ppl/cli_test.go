@@ -138,7 +138,19 @@ func TestWalkthrough(t *testing.T) {
 	if !strings.Contains(out, `"Payment": "inv-1"`) && !strings.Contains(out, `"payment": "inv-1"`) {
 		t.Fatalf("verify grant: %s", out)
 	}
+	if !strings.Contains(out, `"commercial": true`) || !strings.Contains(out, `"seats": 1`) {
+		t.Fatalf("verify grant shows no use: %s", out)
+	}
 	c.run(1, "verify", "-grant", "-trust", "trust.json", "-at", "2028-01-01", "grant.json")
+	// Presented back, the grant decides the use it was issued for, and not a larger one.
+	out, _ = c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2027-01-01", "grant.json")
+	if !strings.Contains(out, `acme: PAY 120.00 EUR per year — clause "grant"`) || strings.Contains(out, "ignored") {
+		t.Fatalf("decide under the grant: %s", out)
+	}
+	out, _ = c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-seats", "1000", "-at", "2027-01-01", "grant.json")
+	if !strings.Contains(out, "ignored: grant does not apply") || !strings.Contains(out, "seats") {
+		t.Fatalf("decide beyond the grant: %s", out)
+	}
 	c.run(1, "grant", "-key", "market", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence") // pay without payment
 
 	// The payment flows back: association 10%, the rest to the developer.
