@@ -59,7 +59,7 @@ var patternCases = []struct {
 	{"*@peerproduction,!ppl@*", "ppl@peerproduction", false},
 	{strings.Repeat("a", 1022), strings.Repeat("a", 1022), true},
 	{strings.Repeat("a", 1023), strings.Repeat("a", 1023), false}, // too long for OpenSSH's buffer
-	{"*," + strings.Repeat("b", 1023), "x", false},                 // and it fails the whole list
+	{"*," + strings.Repeat("b", 1023), "x", false},                // and it fails the whole list
 }
 
 func TestPatternList(t *testing.T) {
