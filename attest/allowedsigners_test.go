@@ -54,9 +54,9 @@ var patternCases = []struct {
 	{"é", "é", true},
 	{"?", "é", false}, // ? is one byte, é two
 	{"??", "é", true},
-	{"ppl@peerproduction", "ppl@peerproduction", true},
-	{"ppl@*", "ppl@peerproduction", true},
-	{"*@peerproduction,!ppl@*", "ppl@peerproduction", false},
+	{SSHNamespace, SSHNamespace, true},
+	{"ppl@*", SSHNamespace, true},
+	{"*@peerproduction,!ppl@*", SSHNamespace, false},
 	{strings.Repeat("a", 1022), strings.Repeat("a", 1022), true},
 	{strings.Repeat("a", 1023), strings.Repeat("a", 1023), false}, // too long for OpenSSH's buffer
 	{"*," + strings.Repeat("b", 1023), "x", false},                // and it fails the whole list
