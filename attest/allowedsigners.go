@@ -172,6 +172,11 @@ func parseAllowedSigner(line string) (AllowedSigner, error) {
 		// OpenSSH's strings end at a NUL: it would read less of the line.
 		return s, fmt.Errorf("%w: NUL byte in line", ErrMalformed)
 	}
+	if strings.IndexByte(line, '\r') >= 0 {
+		// OpenSSH ends the principals at a carriage return, this package
+		// at a space or tab only; neither reading is worth guessing at.
+		return s, fmt.Errorf("%w: carriage return inside the line", ErrMalformed)
+	}
 	principals, rest, err := principalsField(line)
 	if err != nil {
 		return s, err
