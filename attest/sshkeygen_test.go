@@ -75,8 +75,9 @@ func (k *keygen) ours(ns string) []byte {
 }
 
 // judge asks both verifiers about sig under the allowed_signers text list
-// for principal and namespace at time at, and returns their verdicts.
-func (k *keygen) judge(list string, sig []byte, principal, ns string, at time.Time) (ours error, theirs bool, why string) {
+// for principal and namespace at time at, and returns their verdicts:
+// ssh-keygen's, what it printed, and VerifySSH's.
+func (k *keygen) judge(list string, sig []byte, principal, ns string, at time.Time) (theirs bool, why string, ours error) {
 	k.n++
 	listPath := filepath.Join(k.dir, fmt.Sprintf("allowed_signers.%d", k.n))
 	sigPath := filepath.Join(k.dir, fmt.Sprintf("sig.%d", k.n))
@@ -95,7 +96,7 @@ func (k *keygen) judge(list string, sig []byte, principal, ns string, at time.Ti
 	if err == nil {
 		_, err = signers.VerifySSH(sig, keygenMsg, principal, ns, at)
 	}
-	return err, ok, strings.TrimSpace(errOut)
+	return ok, strings.TrimSpace(errOut), err
 }
 
 // agree runs one case in both directions: ssh-keygen's signature and ours,
@@ -107,7 +108,7 @@ func (k *keygen) agree(name, list, principal, ns string, at time.Time, want bool
 		who string
 		sig []byte
 	}{{"ssh-keygen's signature", k.theirs(ns)}, {"our signature", k.ours(ns)}} {
-		ours, theirs, why := k.judge(list, dir.sig, principal, ns, at)
+		theirs, why, ours := k.judge(list, dir.sig, principal, ns, at)
 		if (ours == nil) != want || theirs != want {
 			k.t.Errorf("%s, %s: want %v; VerifySSH: %v; ssh-keygen: %v (%s)\nallowed_signers: %.200q -I %q -n %q",
 				name, dir.who, want, ours, theirs, why, list, principal, ns)
@@ -188,7 +189,7 @@ func TestSSHKeygenIdentityForgery(t *testing.T) {
 		t.Fatal(err)
 	}
 	list := "mallory " + string(MarshalAuthorizedKey(identityKey, ""))
-	ours, theirs, why := k.judge(list, armored, "mallory", SSHNamespace, t0)
+	theirs, why, ours := k.judge(list, armored, "mallory", SSHNamespace, t0)
 	if !errors.Is(ours, ErrWeakKey) {
 		t.Fatalf("VerifySSH of the forgery: %v", ours)
 	}
