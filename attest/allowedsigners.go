@@ -407,6 +407,9 @@ func (as AllowedSigners) VerifySSH(armored, message []byte, principal, namespace
 	sec := at.Unix()
 	var refusal error = &VerifyError{Err: ErrUntrustedKey, KeyID: id, Detail: fmt.Sprintf("no allowed_signers line for principal %q with this key", principal)}
 	for _, s := range as {
+		// The key first: patterns then run only on lines naming a key that
+		// made a valid signature, so no one outside the list can make its
+		// patterns (O(len(principal)·len(pattern)) each) do work.
 		if !s.Key.Equal(sig.PublicKey) || !matchPatterns(principal, s.Principals) {
 			continue
 		}

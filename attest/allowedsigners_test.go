@@ -252,3 +252,27 @@ func TestVerifySSHPatterns(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMatchPatternList measures a usual list and the worst a hostile
+// principal can do against a hostile pattern of OpenSSH's maximum length:
+// the matcher is O(len(s)·len(pattern)), never exponential. (VerifySSH
+// matches patterns only on lines naming the key that signed.)
+func BenchmarkMatchPatternList(b *testing.B) {
+	for _, c := range []struct {
+		name, list, s string
+		want          bool
+	}{
+		{"usual", "*@example.org,!mallory@example.org", "alice@example.org", true},
+		{"stars-1KiB", strings.Repeat("*a", maxSSHPattern/2-1) + "b", strings.Repeat("a", 1024), false},
+		{"star-run-1KiB", "*" + strings.Repeat("a", maxSSHPattern-3) + "b", strings.Repeat("a", 1024), false},
+		{"star-run-64KiB", "*" + strings.Repeat("a", maxSSHPattern-3) + "b", strings.Repeat("a", 64<<10), false},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if matchPatternList(c.s, c.list) != c.want {
+					b.Fatal("wrong answer")
+				}
+			}
+		})
+	}
+}
