@@ -80,9 +80,10 @@ func TestSignedByWeakKeyRefused(t *testing.T) {
 	if err := env.SignedBy(identityKey); !errors.Is(err, ErrWeakKey) || !errors.As(err, &ve) || ve.Digest != Digest(payload) {
 		t.Fatalf("SignedBy(identity) = %v", err)
 	}
-	// The published small-order cases too: ed25519-speccheck's case 0 (a
-	// small-order key, a small-order R and S = 0) and case 1 (the same key,
-	// an ordinary R), which crypto/ed25519 accepts.
+	// The published cases crypto/ed25519 accepts under weak keys:
+	// ed25519-speccheck's case 0 (a small-order key, a small-order R and
+	// S = 0), case 1 (the same key, an ordinary R) and case 11 (a
+	// non-canonical encoding of a small-order key).
 	var cases []struct {
 		Message   string `json:"message"`
 		PubKey    string `json:"pub_key"`
@@ -95,7 +96,7 @@ func TestSignedByWeakKeyRefused(t *testing.T) {
 	if err := json.Unmarshal(data, &cases); err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range []int{0, 1} {
+	for _, i := range []int{0, 1, 11} {
 		pub, _ := hex.DecodeString(cases[i].PubKey)
 		sig, _ := hex.DecodeString(cases[i].Signature)
 		msg, _ := hex.DecodeString(cases[i].Message)
