@@ -113,8 +113,8 @@ func matchPatterns(s string, patterns []string) bool {
 // of bytes (the empty one too), ? any one byte, and every other byte only
 // itself. It remembers the last * and retries from one byte further on
 // failure, which is enough for patterns without classes and takes
-// O(len(s)·len(pattern)) at worst, so a hostile list costs no more than
-// its length.
+// O(len(s)·len(pattern)) at worst: never exponential, as a backtracking
+// matcher is on runs of stars.
 func matchPattern(s, pattern string) bool {
 	si, pi := 0, 0
 	star, resume := -1, 0
