@@ -13,8 +13,12 @@
 // the SHA-256 of the SSH wire public key, exactly what `ssh-keygen -l`
 // prints, so people can compare ids by eye. Other key types are refused by
 // name. Signing goes through crypto.Signer, so keys may live in an agent or
-// HSM. Keys of small order or non-canonical encoding are refused when they
-// enter a Trust (see CheckPublicKey; crypto/ed25519 would accept some).
+// HSM. Keys of small order or non-canonical encoding (CheckPublicKey) are
+// refused on every path that takes a key: when they enter a Trust, on an
+// allowed_signers line, by SSHSignature.Verify and by Envelope.SignedBy,
+// with ErrWeakKey. crypto/ed25519 accepts signatures under some of them
+// that anyone can make: under the identity point, R = identity and S = 0
+// verifies for every message (and `ssh-keygen -Y verify` 9.2 accepts it).
 //
 // # Statements and envelopes
 //
@@ -96,8 +100,14 @@
 //
 // SignSSH and ParseSSHSignature implement OpenSSH's PROTOCOL.sshsig for
 // Ed25519 with sha512 or sha256: `ssh-keygen -Y sign -n <namespace>` output
-// verifies here and ours verifies with `ssh-keygen -Y verify`.
-// AllowedSigners reads allowed_signers files (principals with wildcards,
-// namespaces, valid-after, valid-before) and VerifySSH checks a signature
-// against one as `ssh-keygen -Y verify -I <principal>` does.
+// verifies here and ours verifies with `ssh-keygen -Y verify`. ppl signs
+// under SSHNamespace ("ppl@peerproduction").
+// AllowedSigners reads allowed_signers files (principals, namespaces,
+// valid-after, valid-before) and VerifySSH checks a signature against one
+// as `ssh-keygen -Y verify -I <principal>` does. Principals and namespaces
+// are OpenSSH pattern-lists: * and ? match bytes, there are no [classes],
+// and a matching negated pattern ("*,!mallory@example.com") fails the
+// list. See AllowedSigner for the line syntax and where this package is
+// stricter than OpenSSH; the tests put every pattern case to the real
+// ssh-keygen, in both directions.
 package attest

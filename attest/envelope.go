@@ -274,10 +274,16 @@ func (e *Envelope) AddSignature(s crypto.Signer) error {
 }
 
 // SignedBy returns nil if some signature on e verifies under pub. It is for
-// signers outside a Trust, such as a member co-signing a membership.
+// signers outside a Trust, such as a member co-signing a membership, so it
+// screens pub as a Trust would: a weak key (CheckPublicKey) is refused with
+// ErrWeakKey whatever the envelope carries.
 func (e *Envelope) SignedBy(pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return &VerifyError{Err: ErrMalformed, Detail: "public key is not 32 bytes"}
+	}
+	if err := checkSignerKey(pub, "envelope co-signer"); err != nil {
+		err.Digest = Digest(e.Payload)
+		return err
 	}
 	msg := PAE(e.PayloadType, e.Payload)
 	for _, s := range e.Signatures {

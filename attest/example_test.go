@@ -67,18 +67,25 @@ func ExampleTrust_Verify() {
 func ExampleSignSSH() {
 	key := sampleKey("contributor")
 	msg := []byte("commit 9fceb02d0ae598e95dc970b74767f19372d61af8\n")
-	armored, err := attest.SignSSH(key, "ppl@peerproduction", msg, "")
+	armored, err := attest.SignSSH(key, attest.SSHNamespace, msg, "")
 	if err != nil {
 		panic(err)
 	}
-	line := "alice@example namespaces=\"ppl@peerproduction\" " + string(attest.MarshalAuthorizedKey(key.Public().(ed25519.PublicKey), ""))
+	// Everyone at example.org but mallory, in ppl's namespaces but not git's:
+	// OpenSSH pattern-lists, where a matching "!" pattern wins.
+	line := `*@example.org,!mallory@example.org namespaces="ppl@*,!git" ` + string(attest.MarshalAuthorizedKey(key.Public().(ed25519.PublicKey), ""))
 	signers, err := attest.ParseAllowedSigners([]byte(line))
 	if err != nil {
 		panic(err)
 	}
-	sig, err := signers.VerifySSH(armored, msg, "alice@example", "ppl@peerproduction", time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	sig, err := signers.VerifySSH(armored, msg, "alice@example.org", attest.SSHNamespace, at)
 	fmt.Println(err, sig.HashAlgorithm)
-	// Output: <nil> sha512
+	_, err = signers.VerifySSH(armored, msg, "mallory@example.org", attest.SSHNamespace, at)
+	fmt.Println(errors.Is(err, attest.ErrUntrustedKey))
+	// Output:
+	// <nil> sha512
+	// true
 }
 
 func ExampleTrust_Revoke() {

@@ -1,7 +1,9 @@
 package attest
 
 import (
+	"errors"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -89,14 +91,34 @@ func FuzzParseAllowedSigners(f *testing.F) {
 	b, _ := os.ReadFile("testdata/sshsig/allowed_signers.local")
 	f.Add(b)
 	f.Add([]byte(`a,b namespaces="x,y",valid-after="20250101" ` + string(MarshalAuthorizedKey(pubOf(testKey("a")), "c"))))
+	pub := string(MarshalAuthorizedKey(pubOf(testKey("a")), ""))
+	f.Add([]byte(`*,!mallory@example.com NAMESPACES="*,!git",Valid-Before="20270101000000Z" ` + pub))
+	f.Add([]byte(`"a b,c" namespaces="x\"y",,valid-after="202501011200UTC" ` + pub + "\r\n# c\n"))
+	f.Add([]byte("a namespaces=\"git\",namespaces=\"*\" " + pub))
+	sig, _ := SignSSH(testKey("a"), "git", []byte("m"), "")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseAllowedSigners(data)
-		if err == nil {
-			for _, l := range s {
-				if len(l.Key) != 32 || len(l.Principals) == 0 {
-					t.Fatalf("bad line accepted: %+v", l)
+		if err != nil {
+			var ae *AllowedSignersError
+			if !errors.As(err, &ae) {
+				t.Fatalf("untyped error: %v", err)
+			}
+			return
+		}
+		for _, l := range s {
+			if len(l.Key) != 32 || len(l.Principals) == 0 || CheckPublicKey(l.Key) != nil {
+				t.Fatalf("bad line accepted: %+v", l)
+			}
+			if !l.ValidAfter.IsZero() && !l.ValidBefore.IsZero() && !l.ValidBefore.After(l.ValidAfter) {
+				t.Fatalf("empty window accepted: %+v", l)
+			}
+			for _, p := range append(append([]string(nil), l.Principals...), l.Namespaces...) {
+				if strings.ContainsAny(p, "\x00\r\n") {
+					t.Fatalf("pattern %q accepted", p)
 				}
 			}
 		}
+		// Whatever was accepted can be asked; it must answer, not panic.
+		_, _ = s.VerifySSH(sig, []byte("m"), "a", "git", t0)
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -28,6 +29,12 @@ import (
 // where H is SHA-512 (ssh-keygen's default) or SHA-256. The blob is armored
 // as base64 between "-----BEGIN SSH SIGNATURE-----" and
 // "-----END SSH SIGNATURE-----", wrapped at 70 columns.
+
+// SSHNamespace is the SSHSIG namespace ppl signs under and verifies by
+// default (`ssh-keygen -Y sign -n ppl@peerproduction`). A namespace keeps a
+// signature made for one use from being replayed for another: a key that
+// signs git commits under "git" has not signed a ppl statement.
+const SSHNamespace = "ppl@peerproduction"
 
 const (
 	sshsigMagic      = "SSHSIG"
@@ -156,6 +163,11 @@ func ParseSSHSignature(armored []byte) (*SSHSignature, error) {
 	if len(reserved) != 0 {
 		return nil, bad("reserved field is not empty")
 	}
+	// OpenSSH reads these as C strings and refuses one holding a NUL; a
+	// namespace that ends early there must not mean more here.
+	if bytes.IndexByte(namespace, 0) >= 0 || bytes.IndexByte(hashAlg, 0) >= 0 {
+		return nil, bad("namespace or hash algorithm contains a NUL byte")
+	}
 	pr := sshReader{b: pubWire}
 	keyType := pr.str()
 	pub := pr.str()
@@ -186,9 +198,14 @@ func ParseSSHSignature(armored []byte) (*SSHSignature, error) {
 	return &SSHSignature{PublicKey: bytes.Clone(pub), Namespace: string(namespace), HashAlgorithm: string(hashAlg), Signature: bytes.Clone(sig)}, nil
 }
 
-// Verify checks that s signs message in namespace. It does not say whether
-// the key is trusted; VerifySSH does that with an allowed_signers list.
+// Verify checks that s signs message in namespace under a key that is not
+// weak (CheckPublicKey: a small-order key verifies forged signatures). It
+// does not say whether the key is trusted; VerifySSH does that with an
+// allowed_signers list.
 func (s *SSHSignature) Verify(message []byte, namespace string) error {
+	if err := checkSignerKey(s.PublicKey, "sshsig"); err != nil {
+		return err
+	}
 	if s.Namespace != namespace {
 		return &VerifyError{Err: ErrWrongType, KeyID: s.KeyID(), Detail: fmt.Sprintf("sshsig namespace %q, want %q", s.Namespace, namespace)}
 	}
@@ -200,4 +217,19 @@ func (s *SSHSignature) Verify(message []byte, namespace string) error {
 		return &VerifyError{Err: ErrBadSignature, KeyID: s.KeyID(), Detail: "sshsig"}
 	}
 	return nil
+}
+
+// checkSignerKey refuses, as a *VerifyError, a key that CheckPublicKey
+// refuses: every path that verifies under a key it was handed, not one a
+// Trust admitted, goes through it first, since crypto/ed25519 accepts
+// signatures anyone can make under a small-order key.
+func checkSignerKey(pub ed25519.PublicKey, where string) *VerifyError {
+	err := CheckPublicKey(pub)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, ErrWeakKey) {
+		return &VerifyError{Err: ErrMalformed, Detail: where + ": " + err.Error()}
+	}
+	return &VerifyError{Err: ErrWeakKey, KeyID: KeyID(pub), Detail: where + ": the key is of small order or not canonically encoded; no honest signer has it"}
 }

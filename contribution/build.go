@@ -35,6 +35,9 @@ func NewMembershipStatement(m Membership, member ed25519.PublicKey) (attest.Stat
 	if len(member) != ed25519.PublicKeySize {
 		return attest.Statement{}, errorf(ErrInvalid, "", "memberKey", "member key must be a 32-byte Ed25519 public key")
 	}
+	if err := attest.CheckPublicKey(member); err != nil {
+		return attest.Statement{}, errorf(attest.ErrWeakKey, "", "memberKey", "member key is of small order or not canonically encoded: use a key from ssh-keygen or ppl keygen")
+	}
 	if m.Entity == "" || m.From.IsZero() {
 		return attest.Statement{}, errorf(ErrInvalid, "", "", "entity and from are required")
 	}

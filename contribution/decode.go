@@ -150,6 +150,13 @@ func DecodeMembership(v *attest.Verified) (Membership, error) {
 	}
 	pub := ed25519.PublicKey(raw)
 	m := Membership{Contributor: attest.KeyID(pub), Entity: w.Entity, Role: w.Role, Statement: v.Digest}
+	// A small-order key "signs" anything (R = identity, S = 0 verifies for
+	// every message), so its co-signature proves nothing: refuse the key
+	// itself rather than leave it to how SignedBy answers.
+	if err := attest.CheckPublicKey(pub); err != nil {
+		return Membership{}, &Error{Err: attest.ErrWeakKey, Statement: v.Digest, Pointer: "/memberKey", KeyID: m.Contributor,
+			Detail: "the member key is of small order or not canonically encoded; no honest signer has it"}
+	}
 	if m.From, err = parseTime(w.From, v.Digest, "/from"); err != nil {
 		return Membership{}, err
 	}

@@ -49,7 +49,10 @@
 //     among the verified signers;
 //   - a membership (DecodeMembership): a key trusted for entity:<id> and the
 //     member's own key (memberKey; the member's id is its key id), both in one
-//     envelope, so no entity can claim someone else's work;
+//     envelope, so no entity can claim someone else's work. A member key of
+//     small order or non-canonical encoding (attest.CheckPublicKey), under
+//     which anyone can forge the co-signature, is refused with
+//     attest.ErrWeakKey;
 //   - entity facts (DecodeEntity): a key trusted for entity:<id> and this
 //     predicate. Facts are marked SelfDeclared when the signer is the entity's
 //     own key (the predicate's "key", or keys the caller names); a registrar's

@@ -1,9 +1,12 @@
 package contribution
 
 import (
+	"crypto"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"testing"
 
 	"github.com/peerproduction/ppl/attest"
@@ -198,5 +201,49 @@ func TestEntityProvenance(t *testing.T) {
 	}
 	if reg.WorkerOwned.SelfDeclared || reg.WorkerOwned.By != keyID(20) {
 		t.Fatalf("registrar-attested: %+v", reg.WorkerOwned)
+	}
+}
+
+// forger signs anything under the identity key (0x01, then 31 zero bytes)
+// with R = identity, S = 0, a signature crypto/ed25519 accepts for every
+// message: no secret is needed.
+type forger struct{}
+
+var identityKey = ed25519.PublicKey(append([]byte{1}, make([]byte, 31)...))
+
+func (forger) Public() crypto.PublicKey { return identityKey }
+func (forger) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return append(append([]byte{1}, make([]byte, 31)...), make([]byte, 32)...), nil
+}
+
+func TestMembershipWeakMemberKeyRefused(t *testing.T) {
+	tr, l := world(t)
+	if _, err := NewMembershipStatement(Membership{Entity: "acme", From: day(0)}, identityKey); !errors.Is(err, attest.ErrWeakKey) {
+		t.Fatalf("NewMembershipStatement with the identity key: %v", err)
+	}
+	// The entity signs a membership naming the identity key as its member,
+	// and the "member" co-signs with the forgery: a contribution by nobody
+	// would count for acme if this were accepted.
+	pred := map[string]any{"entity": "acme", "memberKey": base64.StdEncoding.EncodeToString(identityKey), "from": "2026-01-01T00:00:00Z"}
+	st, err := attest.NewStatement(MembershipPredicateType, pred, attest.SubjectFor("entity:acme"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := attest.SignStatement(st, key(10), forger{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.SignedBy(identityKey); !errors.Is(err, attest.ErrWeakKey) {
+		t.Fatalf("SignedBy(identity) = %v", err)
+	}
+	raw, _ := json.Marshal(env)
+	v := verify(t, tr, raw, MembershipPredicateType)
+	var e *Error
+	_, err = DecodeMembership(v)
+	if !errors.Is(err, attest.ErrWeakKey) || !errors.As(err, &e) || e.Pointer != "/memberKey" || e.KeyID != attest.KeyID(identityKey) || e.Statement != v.Digest {
+		t.Fatalf("DecodeMembership with a forged member signature: %v", err)
+	}
+	if _, err := l.Ingest(v); !errors.Is(err, attest.ErrWeakKey) {
+		t.Fatalf("Ingest: %v", err)
 	}
 }

@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
-	"github.com/peerproduction/ppl/license"
+	"crypto"
+	"crypto/ed25519"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/license"
 )
 
 var pplBin string
@@ -229,16 +234,22 @@ func TestUsageErrorsAndHelp(t *testing.T) {
 
 func TestSSHSignatures(t *testing.T) {
 	if _, err := exec.LookPath("ssh-keygen"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("ssh-keygen not installed (%v); CI must install it", err)
+		}
 		t.Skipf("ssh-keygen not installed (%v); CI installs it", err)
 	}
 	c := &cli{t: t, dir: t.TempDir()}
 	c.run(0, "keygen", "-o", "me")
 	c.write("commit.txt", "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n")
-	c.run(0, "sign", "-ssh", "-key", "me", "-n", "ppl@peerproduction", "commit.txt")
+	c.run(0, "sign", "-ssh", "-key", "me", "commit.txt") // in attest.SSHNamespace
 	pubLine, _ := os.ReadFile(filepath.Join(c.dir, "me.pub"))
 	c.write("allowed_signers", "me@example "+string(pubLine))
+	if out, _ := c.run(0, "verify", "-ssh", "-allowed-signers", "allowed_signers", "-I", "me@example", "-sig", "commit.txt.sig", "-at", "2026-11-25", "commit.txt"); !strings.Contains(out, attest.SSHNamespace) {
+		t.Fatalf("verify -ssh in the default namespace: %s", out)
+	}
 	// ssh-keygen verifies ours…
-	cmd := exec.Command("ssh-keygen", "-Y", "verify", "-f", "allowed_signers", "-I", "me@example", "-n", "ppl@peerproduction", "-s", "commit.txt.sig")
+	cmd := exec.Command("ssh-keygen", "-Y", "verify", "-f", "allowed_signers", "-I", "me@example", "-n", attest.SSHNamespace, "-s", "commit.txt.sig")
 	cmd.Dir = c.dir
 	cmd.Stdin = strings.NewReader("tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -308,5 +319,32 @@ func TestRevocations(t *testing.T) {
 	c.write("trust-forged.json", strings.Replace(trust, `"rules":`, `"revocations": ["forged-revocation.json"], "rules":`, 1))
 	if _, errOut := c.run(2, "decide", "-trust", "trust-forged.json", "-entity", "acme", "-at", "2026-11-25", "evidence"); !strings.Contains(errOut, "forged-revocation.json") {
 		t.Fatalf("untrusted revocation in the trust file: %s", errOut)
+	}
+}
+
+// forger signs anything under the identity key (0x01, then 31 zero bytes)
+// with R = identity, S = 0, which crypto/ed25519 accepts for any message.
+type forger struct{}
+
+func (forger) Public() crypto.PublicKey {
+	return ed25519.PublicKey(append([]byte{1}, make([]byte, 31)...))
+}
+func (forger) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return append(append([]byte{1}, make([]byte, 31)...), make([]byte, 32)...), nil
+}
+
+func TestVerifySSHRefusesIdentityForgery(t *testing.T) {
+	c := &cli{t: t, dir: t.TempDir()}
+	msg := "pay nothing\n"
+	sig, err := attest.SignSSH(forger{}, attest.SSHNamespace, []byte(msg), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.write("msg", msg)
+	c.write("msg.sig", string(sig))
+	c.write("allowed_signers", "mallory@example "+string(attest.MarshalAuthorizedKey(forger{}.Public().(ed25519.PublicKey), "")))
+	_, stderr := c.run(1, "verify", "-ssh", "-allowed-signers", "allowed_signers", "-I", "mallory@example", "-sig", "msg.sig", "-at", "2026-11-25", "msg")
+	if !strings.Contains(stderr, "weak") {
+		t.Fatalf("refusal does not say the key is weak: %s", stderr)
 	}
 }

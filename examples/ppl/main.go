@@ -9,14 +9,17 @@
 //	ppl keygen [-format openssh|pem] [-comment c] -o FILE   make an Ed25519 key; prints its key id
 //	ppl fingerprint FILE                                    print a key's id (as ssh-keygen -l)
 //	ppl sign contribution|membership|entity|revocation ...  sign a statement (DSSE envelope)
-//	ppl sign -ssh -key FILE -n NAMESPACE FILE               sign a file as ssh-keygen -Y sign does
+//	ppl sign -ssh -key FILE [-n NAMESPACE] FILE             sign a file as ssh-keygen -Y sign does
 //	ppl verify -trust FILE -at TIME ENVELOPE                verify a statement
-//	ppl verify -ssh -allowed-signers FILE -I ID -n NS -sig SIG FILE
+//	ppl verify -ssh -allowed-signers FILE -I ID [-n NS] -sig SIG -at TIME FILE
 //	ppl verify -grant -trust FILE -at TIME GRANT            verify a grant
 //	ppl terms list | show ID | check FILE                   built-in terms; validate a terms file
 //	ppl decide -trust FILE -entity ID -at TIME [...] EVIDENCE...   decide free / pay / deny
 //	ppl grant -key FILE -payment REF [decide flags] EVIDENCE...   sign a decision as a grant
 //	ppl payout -trust FILE -key FILE -amount N ... EVIDENCE...     split a payment among contributors, signed
+//
+// NAMESPACE defaults to ppl@peerproduction (attest.SSHNamespace), the
+// namespace ppl signs under; git signs commits under git.
 //
 // Exit status: 0 success, 1 refused (verification failed, use denied),
 // 2 usage error. Errors go to stderr on one line that says what to do.
@@ -27,6 +30,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/peerproduction/ppl/attest"
 )
 
 // exitError carries an exit status with a one-line message.
@@ -75,9 +80,9 @@ const help = `ppl: peer production licensing from the command line
   ppl sign membership   -key MEMBERKEY -add-to ENVELOPE [-o OUT]      (the member's second signature)
   ppl sign entity       -key FILE (-in JSON | -entity ID -kind K [-worker-owned] [-surplus-to-workers] [-headcount N] [-revenue N -currency C] -as-of TIME) [-o OUT]
   ppl sign revocation   -key FILE (-statement DIGEST | -revoke-key KEYFILE|ID -from TIME) [-reason R] [-o OUT]
-  ppl sign -ssh -key FILE -n NAMESPACE FILE                        (writes FILE.sig)
+  ppl sign -ssh -key FILE [-n NAMESPACE] FILE                      (writes FILE.sig)
   ppl verify -trust FILE -at TIME ENVELOPE
-  ppl verify -ssh -allowed-signers FILE -I PRINCIPAL -n NAMESPACE -sig SIGFILE FILE
+  ppl verify -ssh -allowed-signers FILE -I PRINCIPAL [-n NAMESPACE] -sig SIGFILE -at TIME FILE
   ppl verify -grant -trust FILE -at TIME GRANT
   ppl terms list | show ID | check FILE
   ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
@@ -87,6 +92,7 @@ const help = `ppl: peer production licensing from the command line
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
 The trust file names the commons, the commons it recognises and who may attest what;
 see 'ppl help trust'. Run 'ppl COMMAND -h' for a command's flags.
+NAMESPACE defaults to ` + attest.SSHNamespace + `, the namespace ppl signs under; git signs commits under git.
 Exit status: 0 success, 1 refused or failed verification, 2 usage error.
 `
 

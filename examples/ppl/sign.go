@@ -250,16 +250,16 @@ func readFields(path string, v any) error {
 }
 
 func cmdSignSSH(args []string, out io.Writer) error {
-	const syn = "ppl sign -ssh -key FILE -n NAMESPACE [-hash sha512|sha256] FILE"
+	const syn = "ppl sign -ssh -key FILE [-n NAMESPACE] [-hash sha512|sha256] FILE"
 	fs := newFlags("sign -ssh", syn)
 	keyPath := fs.String("key", "", "private key")
-	ns := fs.String("n", "", "namespace, e.g. ppl@peerproduction or git")
+	ns := fs.String("n", attest.SSHNamespace, "namespace: "+attest.SSHNamespace+" for ppl, git for commits")
 	hash := fs.String("hash", "sha512", "sha512 (ssh-keygen's default) or sha256")
 	if err := parse(fs, args, out, syn); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 || *keyPath == "" || *ns == "" {
-		return usage("sign -ssh: need -key, -n and one FILE (usage: %s)", syn)
+		return usage("sign -ssh: need -key, a non-empty -n and one FILE (usage: %s)", syn)
 	}
 	key, err := loadPrivateKey(*keyPath)
 	if err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,14 +12,14 @@ import (
 )
 
 func cmdVerify(args []string, out io.Writer) error {
-	const syn = "ppl verify -trust FILE -at TIME ENVELOPE | -grant -trust FILE -at TIME GRANT | -ssh -allowed-signers FILE -I ID -n NS -sig SIG FILE"
+	const syn = "ppl verify -trust FILE -at TIME ENVELOPE | -grant -trust FILE -at TIME GRANT | -ssh -allowed-signers FILE -I ID [-n NS] -sig SIG -at TIME FILE"
 	fs := newFlags("verify", syn)
 	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
 	grant := fs.Bool("grant", false, "the envelope is a grant")
 	ssh := fs.Bool("ssh", false, "verify an SSH signature (SSHSIG)")
 	allowed := fs.String("allowed-signers", "", "with -ssh: allowed_signers file")
 	principal := fs.String("I", "", "with -ssh: the signer's principal")
-	ns := fs.String("n", "", "with -ssh: namespace")
+	ns := fs.String("n", attest.SSHNamespace, "with -ssh: namespace the signature must be made in")
 	sigPath := fs.String("sig", "", "with -ssh: signature file")
 	var at timeFlag
 	fs.Var(&at, "at", "time to verify at (required: there is no hidden clock)")
@@ -77,6 +78,10 @@ func verifySSH(allowedPath, principal, ns, sigPath, file string, at time.Time, o
 		return usage("verify -ssh: %v", err)
 	}
 	signers, err := attest.ParseAllowedSigners(list)
+	if errors.Is(err, attest.ErrWeakKey) {
+		// Not a typing mistake: a key under which anyone can forge.
+		return refused("verify -ssh: refused: %v", err)
+	}
 	if err != nil {
 		return usage("verify -ssh: %v", err)
 	}
