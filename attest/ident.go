@@ -126,9 +126,11 @@ func CheckSubjectPattern(p string) error {
 // covers the subject name. No pattern covers a name outside the grammar,
 // so "entity:*" covers neither "entity:" nor "entity:\x00".
 func matchSubject(pattern, name string) bool {
-	if !isSubject(name) {
-		return false
-	}
+	return isSubject(name) && matchValid(pattern, name)
+}
+
+// matchValid is matchSubject for a name isSubject accepted.
+func matchValid(pattern, name string) bool {
 	if pattern == "*" {
 		return true
 	}
@@ -159,23 +161,33 @@ func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' 
 
 func isIDSep(c byte) bool { return c == '.' || c == '-' || c == '_' }
 
+// idClass is 1 for a letter or digit of an id, 2 for a separator, 0 for
+// any other byte: isID runs on every subject verified, so a table.
+var idClass = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case isAlnum(byte(c)):
+			t[c] = 1
+		case isIDSep(byte(c)):
+			t[c] = 2
+		}
+	}
+	return t
+}()
+
 func isID(s string) bool {
 	if len(s) == 0 || len(s) > MaxIDLen {
 		return false
 	}
-	prevAlnum := false
+	prev := uint8(2) // as if after a separator: an id starts with alnum
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case isAlnum(c):
-			prevAlnum = true
-		case isIDSep(c) && prevAlnum:
-			prevAlnum = false
-		default:
+		c := idClass[s[i]]
+		if c == 0 || c == 2 && prev == 2 {
 			return false
 		}
+		prev = c
 	}
-	return prevAlnum
+	return prev == 1
 }
 
 // isDigest matches what Digest returns: "sha256:" and 64 lower-case hex
@@ -282,7 +294,9 @@ func checkID(id string, off int) *IDError {
 			return &IDError{Offset: off + i, Reason: fmt.Sprintf("%s at byte %d is not allowed in an id (a-z, 0-9, and '.', '-', '_' between them)", describe(id[i:]), off+i)}
 		}
 	}
-	return nil // unreachable: isID refused id for one of the reasons above
+	// isID refused id for one of the reasons above; should they ever
+	// drift apart, refuse rather than let an id through unexplained.
+	return &IDError{Offset: -1, Reason: "not an id"}
 }
 
 // badRune finds the first byte of s that no identifier may hold, for any

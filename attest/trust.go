@@ -32,7 +32,9 @@ func (r Rule) covers(predicateType string, subjects []Subject) bool {
 		return false
 	}
 	for _, s := range subjects {
-		if !slices.ContainsFunc(r.Subjects, func(p string) bool { return matchSubject(p, s.Name) }) {
+		// Checked once here rather than for every pattern: no pattern
+		// covers a name outside the grammar.
+		if !isSubject(s.Name) || !slices.ContainsFunc(r.Subjects, func(p string) bool { return matchValid(p, s.Name) }) {
 			return false
 		}
 	}
