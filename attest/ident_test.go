@@ -124,3 +124,15 @@ func TestRulePatternValidation(t *testing.T) {
 		}
 	}
 }
+
+// A refusal about a subject outside the grammar must not print it raw:
+// a bidi override in an error message reorders the log line it lands in.
+func TestOutOfScopeMessageQuotesBadSubjects(t *testing.T) {
+	k := testKey("scoped")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"entity:*"}})
+	st := Statement{Type: StatementType, Subject: []Subject{SubjectFor("entity:acme\u202egpj.exe")}, PredicateType: testPredicate, Predicate: json.RawMessage(`{}`)}
+	_, err := trust.Verify(signedJSON(t, st, k), opts(t0))
+	if !errors.Is(err, ErrOutOfScope) || strings.ContainsRune(err.Error(), '\u202e') || !strings.Contains(err.Error(), `\u202e`) {
+		t.Fatalf("got %q", err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -481,6 +482,9 @@ func (t *Trust) keyAllowed(k *trustedKey, st Statement, at time.Time) *VerifyErr
 	names := make([]string, len(st.Subject))
 	for i, s := range st.Subject {
 		names[i] = s.Name
+		if !isSubject(s.Name) { // quoted: the message must not carry a bidi control or a look-alike raw
+			names[i] = strconv.QuoteToASCII(s.Name)
+		}
 	}
 	return &VerifyError{Err: ErrOutOfScope, KeyID: k.id,
 		Detail: fmt.Sprintf("not trusted for %s about %s", st.PredicateType, strings.Join(names, ", "))}
