@@ -109,14 +109,15 @@ func CheckSubjectPattern(p string) error {
 	if p == "*" {
 		return nil
 	}
-	if kind, ok := strings.CutSuffix(p, "*"); ok {
-		switch kind {
-		case commonsKind, entityKind, keyKind, statementKind:
-			return nil
-		}
-		return &IDError{ID: p, Offset: strings.IndexByte(p, '*'), Reason: `a "*" may stand only for a whole subject ("*") or a whole id ("commons:*", "entity:*", "key:*", "statement:*"), not part of one`}
+	switch p {
+	case commonsKind + "*", entityKind + "*", keyKind + "*", statementKind + "*":
+		return nil
 	}
 	if i := strings.IndexByte(p, '*'); i >= 0 {
+		if e := badRune(p, 0); e != nil { // a hidden character is the worse news
+			e.ID = p
+			return e
+		}
 		return &IDError{ID: p, Offset: i, Reason: `a "*" may stand only for a whole subject ("*") or a whole id ("commons:*", "entity:*", "key:*", "statement:*"), not part of one`}
 	}
 	return CheckSubject(p)

@@ -162,6 +162,10 @@ func TestPatternErrorIsTyped(t *testing.T) {
 	if trust.Generation() != 0 {
 		t.Error("a refused rule changed the trust")
 	}
+	// A partial wildcard hiding a bidi control is refused for the control.
+	if err := CheckSubjectPattern("entity:acme\u202e*"); !errors.As(err, &ie) || ie.Offset != 11 || !strings.Contains(ie.Reason, "bidi control U+202E") {
+		t.Errorf("hidden control in a pattern: %v", err)
+	}
 }
 
 // FuzzSubjectPattern holds the checkers and the matcher to each other: a
