@@ -84,4 +84,13 @@
 // always passed in by the caller; the same inputs give the same output
 // bytes; every parser is strict and every refusal is a typed error usable
 // with errors.Is and errors.As.
+//
+// Commons and entity ids have one grammar: lower-case ASCII letters and
+// digits with '.', '-' or '_' between them ("makers-coop"), at most 128
+// bytes, checked wherever an id enters (attest.CheckID). They are ASCII so
+// that no id can pass for another by look-alike letters, Unicode
+// normalization, bidi controls or invisible characters; names meant for
+// people carry any text. Trust rules name subjects by whole ids
+// ("commons:alpha", "entity:*"), never by a prefix of one. attest's doc
+// ("Identifiers") has the grammar and the reasons.
 package ppl

@@ -30,8 +30,8 @@
 //	 "predicate":{…}}
 //
 // Subjects name what the statement is about, "commons:<id>" or
-// "entity:<id>" (the digest is the SHA-256 of the name), and trust rules
-// are scoped by them. Predicates are opaque here; the packages that own a
+// "entity:<id>" (the digest is the SHA-256 of the name; see Identifiers),
+// and trust rules are scoped by them. Predicates are opaque here; the packages that own a
 // predicate type decode it (Statement.DecodePredicate). A predicate may
 // carry "validFrom" and "validUntil" (RFC 3339); Verify honours them.
 // Statements made here are canonical JSON (RFC 8785).
@@ -50,6 +50,44 @@
 // keys; any other keyid, or none, is tried against every trusted key. A
 // statement is identified by its Digest, "sha256:<hex>" of the payload
 // bytes, which is not malleable the way the envelope is.
+//
+// # Identifiers
+//
+// Commons and entity ids have one grammar, checked wherever an id enters
+// (CheckID: NewStatement, the predicates' decoders in contribution, policy
+// requests, the ppl tool's flags):
+//
+//	id    = alnum+ ( ("." | "-" | "_") alnum+ )*     1 to MaxIDLen (128) bytes
+//	alnum = "a"…"z" | "0"…"9"
+//
+// so "alpha", "makers-coop", "org.example.cad" and "3d-printing" are ids,
+// and "Acme", "café", "-x", "a..b", "a:b" are not. Ids are ASCII on purpose:
+// an id is a key that people compare by eye and that stores, logs and
+// other implementations compare by bytes. With Unicode, "аcme" (Cyrillic
+// а) passes for "acme", "é" has two encodings (NFC and NFD) that look the
+// same and differ in bytes, bidi controls reorder what a terminal shows
+// and zero-width characters hide; handling that needs normalization and
+// confusable tables no verifier can be sure another shares. Lower case
+// only, so that no two ids differ just by case in a store that folds it.
+// Names meant for people (Commons.Name, Entity.Name) carry any text; ids
+// do not. Nothing is repaired: invalid UTF-8 is refused, never turned into
+// U+FFFD, and an *IDError (wrapping ErrInvalidID) names the id, where it
+// was, the byte offset and what is there ("bidi control U+202E at byte 4",
+// "upper-case 'A' at byte 0").
+//
+// A subject name is one of
+//
+//	commons:<id>   entity:<id>   key:<key id>   statement:sha256:<64 lower-case hex>
+//
+// (CheckSubject), the key id being what KeyID returns (CheckKeyID) and the
+// digest what Digest returns. A Rule's subject pattern is a subject name,
+// a kind and "*" ("commons:*": every commons id), or "*" (every subject);
+// a "*" for part of an id ("commons:be*") is refused by NewTrust and
+// Trust.Add (CheckSubjectPattern), since trusting a key for a prefix would
+// extend its trust to every id someone registers later. A pattern never
+// covers a subject outside the grammar: "entity:*" does not cover
+// "entity:", "entity:\x00" or "entity:Acme", so a statement about one is
+// out of every key's scope.
 //
 // # Verifying
 //

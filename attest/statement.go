@@ -38,19 +38,31 @@ type Statement struct {
 // SubjectFor returns the subject naming a thing in this module's scheme,
 // e.g. "commons:<id>" or "entity:<id>". Its digest is the SHA-256 of the
 // name, since in-toto requires one and the name is the thing identified.
+// It does not check the name: NewStatement does (CheckSubject), so a
+// statement about a name outside the grammar, which no Rule would cover,
+// is never built.
 func SubjectFor(name string) Subject {
 	sum := sha256.Sum256([]byte(name))
 	return Subject{Name: name, Digest: map[string]string{"sha256": hex.EncodeToString(sum[:])}}
 }
 
 // NewStatement builds a statement whose predicate is predicate encoded as
-// canonical JSON, so equal predicates give equal payload bytes.
+// canonical JSON, so equal predicates give equal payload bytes. Subject
+// names must be in the grammar (CheckSubject); an *IDError says which is
+// not.
 func NewStatement(predicateType string, predicate any, subjects ...Subject) (Statement, error) {
 	if predicateType == "" {
 		return Statement{}, &VerifyError{Err: ErrMalformed, Detail: "predicate type is empty"}
 	}
 	if len(subjects) == 0 {
 		return Statement{}, &VerifyError{Err: ErrMalformed, Detail: "a statement needs at least one subject"}
+	}
+	for i, sub := range subjects {
+		if err := CheckSubject(sub.Name); err != nil {
+			ie := err.(*IDError)
+			ie.Where = fmt.Sprintf("/subject/%d/name", i)
+			return Statement{}, ie
+		}
 	}
 	raw, err := canonjson.Marshal(predicate)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -14,8 +15,11 @@ import (
 
 // Rule says that Key may attest statements of the given predicate types
 // about the given subjects, from From (inclusive) until Until (exclusive);
-// a zero time leaves that side open. A subject pattern is an exact subject
-// name, or a prefix followed by "*" ("commons:*", or "*" for any subject).
+// a zero time leaves that side open. A subject pattern is one subject name
+// exactly ("commons:alpha"), a kind and "*" for every subject of that kind
+// ("commons:*", "entity:*", "key:*", "statement:*"), or "*" for any
+// subject; see CheckSubjectPattern. Patterns match whole ids, never a
+// prefix of one, and only subjects inside the grammar (CheckSubject).
 // Being trusted for RevocationPredicateType is the permission to revoke.
 type Rule struct {
 	Key            ed25519.PublicKey
@@ -29,18 +33,13 @@ func (r Rule) covers(predicateType string, subjects []Subject) bool {
 		return false
 	}
 	for _, s := range subjects {
-		if !slices.ContainsFunc(r.Subjects, func(p string) bool { return matchSubject(p, s.Name) }) {
+		// Checked once here rather than for every pattern: no pattern
+		// covers a name outside the grammar.
+		if !isSubject(s.Name) || !slices.ContainsFunc(r.Subjects, func(p string) bool { return matchValid(p, s.Name) }) {
 			return false
 		}
 	}
 	return true
-}
-
-func matchSubject(pattern, name string) bool {
-	if prefix, ok := strings.CutSuffix(pattern, "*"); ok {
-		return strings.HasPrefix(name, prefix)
-	}
-	return pattern == name
 }
 
 type trustedKey struct {
@@ -78,19 +77,33 @@ func NewTrust(rules ...Rule) (*Trust, error) {
 	t := &Trust{seed: maphash.MakeSeed(), keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, known: map[string]string{}, cache: newVerifyCache()}
 	for i, r := range rules {
 		if err := t.Add(r); err != nil {
+			if ie, ok := err.(*IDError); ok {
+				ie.Where = fmt.Sprintf("rules[%d].%s", i, ie.Where)
+				return nil, ie
+			}
 			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
 		}
 	}
 	return t, nil
 }
 
-// Add admits a rule. Weak keys (small order, non-canonical) are refused.
+// Add admits a rule. Weak keys (small order, non-canonical) are refused,
+// and so is a subject pattern CheckSubjectPattern refuses, with an
+// *IDError whose Where names it ("Subjects[1]"; from NewTrust
+// "rules[3].Subjects[1]").
 func (t *Trust) Add(r Rule) error {
 	if err := CheckPublicKey(r.Key); err != nil {
 		return err
 	}
 	if len(r.PredicateTypes) == 0 || len(r.Subjects) == 0 {
 		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "a rule needs at least one predicate type and one subject pattern"}
+	}
+	for i, p := range r.Subjects {
+		if err := CheckSubjectPattern(p); err != nil {
+			ie := err.(*IDError)
+			ie.Where = fmt.Sprintf("Subjects[%d]", i)
+			return ie
+		}
 	}
 	if !r.Until.IsZero() && !r.Until.After(r.From) {
 		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "rule's Until is not after From"}
@@ -497,6 +510,9 @@ func (t *Trust) keyAllowed(k *trustedKey, st Statement, seen time.Time) *VerifyE
 	names := make([]string, len(st.Subject))
 	for i, s := range st.Subject {
 		names[i] = s.Name
+		if !isSubject(s.Name) { // quoted: the message must not carry a bidi control or a look-alike raw
+			names[i] = strconv.QuoteToASCII(s.Name)
+		}
 	}
 	return &VerifyError{Err: ErrOutOfScope, KeyID: k.id,
 		Detail: fmt.Sprintf("not trusted for %s about %s", st.PredicateType, strings.Join(names, ", "))}

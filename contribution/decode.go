@@ -70,6 +70,43 @@ type entityWire struct {
 	ValidUntil       string     `json:"validUntil,omitempty"`
 }
 
+// idMembers are the members of each predicate that hold a commons or
+// entity id (attest.CheckID) or a key id (attest.CheckKeyID).
+var idMembers = map[string][]struct {
+	name  string
+	check func(string) error
+}{
+	ContributionPredicateType: {{"commons", attest.CheckID}, {"contributor", attest.CheckKeyID}, {"entity", attest.CheckID}},
+	MembershipPredicateType:   {{"entity", attest.CheckID}},
+	EntityPredicateType:       {{"entity", attest.CheckID}, {"key", attest.CheckKeyID}},
+}
+
+// checkIDs refuses a predicate (decoded into doc by encoding/json) whose
+// ids are outside attest's grammar, saying which byte is wrong and why;
+// members absent or not strings are left to the schema.
+func checkIDs(predicateType string, doc any, stmt string) error {
+	m, _ := doc.(map[string]any)
+	for _, id := range idMembers[predicateType] {
+		s, ok := m[id.name].(string)
+		if !ok {
+			continue
+		}
+		if err := id.check(s); err != nil {
+			return idError(stmt, "/"+id.name, err)
+		}
+	}
+	return nil
+}
+
+// idError is an *Error for an id attest refused, with the *attest.IDError
+// (located at ptr) behind it for errors.As.
+func idError(stmt, ptr string, err error) *Error {
+	ie := err.(*attest.IDError)
+	e := &Error{Err: ErrSchema, Statement: stmt, Pointer: ptr, Detail: strings.TrimPrefix(ie.Error(), "attest: "), cause: ie}
+	ie.Where = ptr
+	return e
+}
+
 func checkType(v *attest.Verified, want string) error {
 	if v == nil {
 		return errorf(ErrInvalid, "", "", "no verified statement")

@@ -39,8 +39,14 @@
 //	   "headcount"?,"annualRevenue"?:{"amount","currency"},"asOf"}
 //	                                                  subject entity:<entity>
 //
-// Times are RFC 3339; quantities are decimal strings with at most three
-// decimals, at most MaxQuantity. All three accept attest's optional
+// Commons and entity ids follow attest's one grammar (attest.CheckID:
+// lower-case ASCII letters and digits, with '.', '-' and '_' between them,
+// at most 128 bytes; why ASCII is in attest's doc), and contributor and
+// entity keys are key ids (attest.CheckKeyID); the decoders and builders
+// refuse any other with ErrSchema at the member's pointer, the
+// *attest.IDError behind it saying which byte is wrong and why. Times are
+// RFC 3339; quantities are decimal strings with at most three decimals, at
+// most MaxQuantity. All three accept attest's optional
 // validFrom/validUntil. Who must sign, checked by the decoders on top of
 // attest's Trust:
 //

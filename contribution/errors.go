@@ -30,6 +30,7 @@ type Error struct {
 	Pointer   string // JSON pointer into the predicate, or field name
 	KeyID     string // the key concerned, if any
 	Detail    string
+	cause     error // the typed error behind Err, if any (an *attest.IDError)
 }
 
 func (e *Error) Error() string {
@@ -49,7 +50,14 @@ func (e *Error) Error() string {
 	return s
 }
 
-func (e *Error) Unwrap() error { return e.Err }
+// Unwrap gives the sentinel and, for an id outside the grammar, the
+// *attest.IDError saying what is wrong with it (errors.As reaches it).
+func (e *Error) Unwrap() []error {
+	if e.cause != nil {
+		return []error{e.Err, e.cause}
+	}
+	return []error{e.Err}
+}
 
 func errorf(sentinel error, stmt, ptr, format string, args ...any) *Error {
 	return &Error{Err: sentinel, Statement: stmt, Pointer: ptr, Detail: fmt.Sprintf(format, args...)}

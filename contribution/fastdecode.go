@@ -41,11 +41,11 @@ func fastContribution(raw []byte) (w contributionWire, ok bool) {
 		good := false
 		switch string(key) {
 		case "commons":
-			w.Commons, good, seen = s, runesIn(s, 1, 256), seen|seenCommons
+			w.Commons, good, seen = s, attest.CheckID(s) == nil, seen|seenCommons
 		case "contributor":
 			w.Contributor, good, seen = s, attest.IsKeyID(s), seen|seenContributor
 		case "entity":
-			w.Entity, good = s, runesIn(s, 1, 256)
+			w.Entity, good = s, attest.CheckID(s) == nil
 		case "kind":
 			w.Kind, good, seen = s, isKindName(s), seen|seenKind
 		case "quantity":
@@ -99,7 +99,7 @@ func fastMembership(raw []byte) (w membershipWire, ok bool) {
 		good := false
 		switch string(key) {
 		case "entity":
-			w.Entity, good, seen = s, runesIn(s, 1, 256), seen|seenEntity
+			w.Entity, good, seen = s, attest.CheckID(s) == nil, seen|seenEntity
 		case "memberKey":
 			w.MemberKey, good, seen = s, isStdKey(s), seen|seenMemberKey
 		case "role":

@@ -7,7 +7,7 @@ import (
 
 // Commons is a body of work with stewards who attest contributions to it.
 type Commons struct {
-	ID   string
+	ID   string // in attest's id grammar (attest.CheckID)
 	Name string
 	// Stewards are the key ids (attest.KeyID) whose attestations of
 	// contributions to this commons count.
@@ -107,7 +107,7 @@ type (
 // Entity is an organisation or person that uses a commons: the party a
 // license decision is about.
 type Entity struct {
-	ID   string
+	ID   string // in attest's id grammar (attest.CheckID)
 	Name string
 	// Key is the key id of the entity's own key, if it has one; statements it
 	// signs about itself are self-declared.

@@ -81,6 +81,10 @@ func decodePredicate(predicateType string, raw []byte, stmt string, v any) error
 	if err := d.Decode(&doc); err != nil {
 		return schemaError(stmt, err)
 	}
+	// Before the schema, whose pattern would only say "does not match".
+	if err := checkIDs(predicateType, doc, stmt); err != nil {
+		return err
+	}
 	if err := sch.Validate(doc); err != nil {
 		return schemaError(stmt, err)
 	}

@@ -29,6 +29,9 @@ func NewControlStatement(c Control) (attest.Statement, error) {
 	if c.Controller == "" || c.Controlled == "" || c.Controller == c.Controlled {
 		return attest.Statement{}, fmt.Errorf("%w: a control statement needs two different entities", ErrRequest)
 	}
+	if err := checkControlIDs(c); err != nil {
+		return attest.Statement{}, fmt.Errorf("%w: %w", ErrRequest, err)
+	}
 	if _, err := time.Parse(time.RFC3339, c.From); err != nil {
 		return attest.Statement{}, fmt.Errorf("%w: from: %v", ErrRequest, err)
 	}
@@ -46,6 +49,9 @@ func decodeControl(v *attest.Verified) (c Control, from, until time.Time, err er
 	}
 	if c.Controller == "" || c.Controlled == "" || c.Controller == c.Controlled {
 		return c, from, until, bad("/predicate/controller and /predicate/controlled must name two entities")
+	}
+	if err := checkControlIDs(c); err != nil {
+		return c, from, until, fmt.Errorf("%w: statement %s: %w", attest.ErrMalformed, v.Digest, err)
 	}
 	if !v.Statement.HasSubject("entity:"+c.Controller) || !v.Statement.HasSubject("entity:"+c.Controlled) {
 		return c, from, until, bad("subjects must name entity:%s and entity:%s", c.Controller, c.Controlled)

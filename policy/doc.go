@@ -36,6 +36,14 @@
 // JSON (MarshalJSON: the same request gives the same bytes) and as a short
 // text (Explain).
 //
+// Ids are checked where they enter, against attest's grammar
+// (attest.CheckID, attest.CheckKeyID): Compile refuses a Config whose
+// commons, recognised commons or peers have ids outside it (ErrConfig),
+// Evaluate a Request whose Entity.ID, Entity.Key or FirstUses keys are
+// (ErrRequest), and fact and control statements are refused on the way in
+// and out; the *attest.IDError behind each names the field
+// ("Request.Entity.ID") and what is wrong.
+//
 // # Evidence
 //
 // Evidence is DSSE envelopes. Each is verified with the Trust at the

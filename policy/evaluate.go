@@ -53,8 +53,8 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 	if r.At.IsZero() {
 		return fmt.Errorf("%w: At is required (there is no hidden clock)", ErrRequest)
 	}
-	if r.Entity.ID == "" {
-		return fmt.Errorf("%w: Entity.ID is required", ErrRequest)
+	if err := r.checkIDs(); err != nil {
+		return err
 	}
 	if len(r.Evidence) > 0 && e.trust == nil {
 		return fmt.Errorf("%w: evidence given but the evaluator has no Trust", ErrRequest)

@@ -71,8 +71,8 @@ func Compile(cfg Config) (*Evaluator, error) {
 	if cfg.Terms == nil {
 		return nil, fmt.Errorf("%w: Terms is nil", ErrConfig)
 	}
-	if cfg.Commons.ID == "" {
-		return nil, fmt.Errorf("%w: Commons.ID is empty", ErrConfig)
+	if err := checkConfigIDs(&cfg); err != nil {
+		return nil, err
 	}
 	digest, err := cfg.Terms.Digest()
 	if err != nil {

@@ -26,6 +26,9 @@ func NewFactStatement(f Fact) (attest.Statement, error) {
 	if f.Entity == "" || f.Fact == "" {
 		return attest.Statement{}, fmt.Errorf("%w: a fact statement needs an entity and a fact name", ErrRequest)
 	}
+	if err := attest.CheckID(f.Entity); err != nil {
+		return attest.Statement{}, fmt.Errorf("%w: %w", ErrRequest, idAt(err, "/predicate/entity"))
+	}
 	return attest.NewStatement(FactPredicateType, f, attest.SubjectFor("entity:"+f.Entity))
 }
 
@@ -37,8 +40,30 @@ func decodeFact(v *attest.Verified) (Fact, error) {
 	if f.Entity == "" || f.Fact == "" {
 		return f, fmt.Errorf("%w: statement %s: /predicate/entity and /predicate/fact are required", attest.ErrMalformed, v.Digest)
 	}
+	if err := attest.CheckID(f.Entity); err != nil {
+		return f, fmt.Errorf("%w: statement %s: %w", attest.ErrMalformed, v.Digest, idAt(err, "/predicate/entity"))
+	}
 	if !v.Statement.HasSubject("entity:" + f.Entity) {
 		return f, fmt.Errorf("%w: statement %s: subject does not name entity:%s", attest.ErrMalformed, v.Digest, f.Entity)
 	}
 	return f, nil
+}
+
+// idAt locates the *attest.IDError err at where.
+func idAt(err error, where string) error {
+	if ie, ok := err.(*attest.IDError); ok {
+		ie.Where = where
+	}
+	return err
+}
+
+// checkControlIDs checks a control relation's two entity ids.
+func checkControlIDs(c Control) error {
+	if err := attest.CheckID(c.Controller); err != nil {
+		return idAt(err, "/predicate/controller")
+	}
+	if err := attest.CheckID(c.Controlled); err != nil {
+		return idAt(err, "/predicate/controlled")
+	}
+	return nil
 }

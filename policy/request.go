@@ -3,9 +3,12 @@ package policy
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 )
 
@@ -107,4 +110,65 @@ func (e *Evaluator) requestDigest(d *Decision) string {
 	w.close('}')
 	sum := sha256.Sum256(w.b)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// checkIDs refuses a request whose ids are outside attest's grammar
+// (attest.CheckID, attest.CheckKeyID), with ErrRequest and the
+// *attest.IDError naming the field. Of several bad FirstUses the least in
+// byte order is named, so the same request gets the same error.
+func (r *Request) checkIDs() error {
+	if err := attest.CheckID(r.Entity.ID); err != nil {
+		return requestIDError("Entity.ID", err)
+	}
+	if r.Entity.Key != "" {
+		if err := attest.CheckKeyID(r.Entity.Key); err != nil {
+			return requestIDError("Entity.Key", err)
+		}
+	}
+	var bad []string
+	for id := range r.FirstUses {
+		if attest.CheckID(id) != nil {
+			bad = append(bad, id)
+		}
+	}
+	if len(bad) > 0 {
+		id := slices.Min(bad)
+		return requestIDError(fmt.Sprintf("FirstUses[%+q]", id), attest.CheckID(id))
+	}
+	return nil
+}
+
+// checkConfigIDs refuses a Config whose commons ids are outside attest's
+// grammar, with ErrConfig and the *attest.IDError naming the field.
+func checkConfigIDs(cfg *Config) error {
+	check := func(where, id string) error {
+		if err := attest.CheckID(id); err != nil {
+			var ie *attest.IDError
+			errors.As(err, &ie)
+			ie.Where = where
+			return fmt.Errorf("%w: %w", ErrConfig, ie)
+		}
+		return nil
+	}
+	if err := check("Commons.ID", cfg.Commons.ID); err != nil {
+		return err
+	}
+	for i, rc := range cfg.Commons.Recognises {
+		if err := check(fmt.Sprintf("Commons.Recognises[%d].Commons", i), rc.Commons); err != nil {
+			return err
+		}
+	}
+	for i, p := range cfg.Peers {
+		if err := check(fmt.Sprintf("Peers[%d].ID", i), p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func requestIDError(where string, err error) error {
+	var ie *attest.IDError
+	errors.As(err, &ie)
+	ie.Where = "Request." + where
+	return fmt.Errorf("%w: %w", ErrRequest, ie)
 }

@@ -85,6 +85,9 @@ func loadConfig(path string) (*config, error) {
 		if c.ID == "" {
 			return out, fmt.Errorf("%s: %s/id is required", path, ptr)
 		}
+		if err := attest.CheckID(c.ID); err != nil {
+			return out, fmt.Errorf("%s: %s/id: %w", path, ptr, err)
+		}
 		for i, s := range c.Stewards {
 			id := s
 			if !strings.HasPrefix(s, "SHA256:") {
@@ -96,7 +99,10 @@ func loadConfig(path string) (*config, error) {
 			}
 			out.Stewards = append(out.Stewards, id)
 		}
-		for _, r := range c.Recognises {
+		for i, r := range c.Recognises {
+			if err := attest.CheckID(r.Commons); err != nil {
+				return out, fmt.Errorf("%s: %s/recognises/%d/commons: %w", path, ptr, i, err)
+			}
 			out.Recognises = append(out.Recognises, contribution.Recognition{Commons: r.Commons, Weight: int64(r.Weight)})
 		}
 		return out, nil

@@ -43,6 +43,9 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	if *trustPath == "" || *entity == "" || at.t.IsZero() {
 		return usage("%s: -trust, -entity and -at are required (usage: %s)", name, syn)
 	}
+	if err := checkIDs(name, "-entity", *entity); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(*trustPath)
 	if err != nil {
 		return usage("%s: -trust: %v", name, err)

@@ -90,6 +90,8 @@ const help = `ppl: peer production licensing from the command line
   ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N] EVIDENCE|DIR...
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
+An ID (commons, entity, payer) is lower-case ASCII: a-z and 0-9, with '.', '-'
+or '_' between them (makers-coop, org.example.cad), at most 128 characters.
 The trust file names the commons, the commons it recognises and who may attest what;
 see 'ppl help trust'. Run 'ppl COMMAND -h' for a command's flags.
 NAMESPACE defaults to ` + attest.SSHNamespace + `, the namespace ppl signs under; git signs commits under git.

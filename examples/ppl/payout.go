@@ -36,6 +36,9 @@ func cmdPayout(args []string, out io.Writer) error {
 	if *trustPath == "" || *keyPath == "" || at.t.IsZero() {
 		return usage("payout: -trust, -key and -at are required (usage: %s)", syn)
 	}
+	if err := checkIDs("payout", "-payer", *payer); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(*trustPath)
 	if err != nil {
 		return usage("payout: -trust: %v", err)

@@ -54,6 +54,9 @@ func cmdSign(args []string, out io.Writer) error {
 					}
 				}
 			}
+			if err := checkIDs("sign contribution", source(*in, "commons", "commons"), *commons, source(*in, "entity", "entity"), *entity); err != nil {
+				return st, err
+			}
 			c := contribution.Contribution{Commons: *commons, Entity: *entity, Kind: *k, Unit: *unit, At: at.t, From: from.t, Evidence: evidence}
 			id, err := keyIDOf(*contributor)
 			if err != nil {
@@ -76,6 +79,9 @@ func cmdSign(args []string, out io.Writer) error {
 		build = func() (attest.Statement, error) {
 			if *addTo != "" {
 				return st, nil // handled below
+			}
+			if err := checkIDs("sign membership", "-entity", *entity); err != nil {
+				return st, err
 			}
 			m := contribution.Membership{Entity: *entity, Role: *role, From: from.t, Until: until.t}
 			pub, err := loadPublicKey(*member)
@@ -119,6 +125,9 @@ func cmdSign(args []string, out io.Writer) error {
 				if err := asOf.Set(f.AsOf); err != nil {
 					return st, usage("-in %s: asOf: %v", *in, err)
 				}
+			}
+			if err := checkIDs("sign entity", source(*in, "entity", "entity"), *entity); err != nil {
+				return st, err
 			}
 			e := contribution.Entity{ID: *entity, Name: *name, AsOf: asOf.t,
 				Kind: contribution.KindFact{Known: *k != "", Value: contribution.EntityKind(*k)},
