@@ -2,7 +2,6 @@ package attest
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -42,22 +41,6 @@ func (r Revocation) validate() error {
 		return fmt.Errorf("/predicate/statement %q is not a statement digest (sha256: and 64 lower-case hex digits)", r.Statement)
 	}
 	return nil
-}
-
-// isDigest reports whether d has the form Digest gives. Digests are
-// compared as strings, so an upper-case spelling would name nothing and
-// revoke nothing: it is refused rather than applied as a no-op.
-func isDigest(d string) bool {
-	hexPart, ok := strings.CutPrefix(d, "sha256:")
-	if !ok || len(hexPart) != 64 {
-		return false
-	}
-	for _, c := range []byte(hexPart) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // NewRevocationStatement builds the statement revoking what r names.
