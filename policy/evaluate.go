@@ -583,6 +583,8 @@ var reasonWords = []struct {
 	{attest.ErrThreshold, "too few signers"},
 	{attest.ErrMalformed, "malformed"},
 	{attest.ErrTooLarge, "too large"},
+	{attest.ErrWeakKey, "weak key"},
+	{attest.ErrInvalidID, "invalid id"},
 	{contribution.ErrNotSteward, "not signed by a steward"},
 	{contribution.ErrMissingSignature, "missing signature"},
 	{contribution.ErrSchema, "schema violation"},
