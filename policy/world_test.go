@@ -3,6 +3,7 @@ package policy
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,9 +18,18 @@ import (
 var at = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func key(label string) ed25519.PrivateKey {
+	if k, ok := keys.Load(label); ok {
+		return k.(ed25519.PrivateKey)
+	}
 	seed := sha256.Sum256([]byte("ppl policy test " + label))
-	return ed25519.NewKeyFromSeed(seed[:])
+	k := ed25519.NewKeyFromSeed(seed[:])
+	keys.Store(label, k)
+	return k
 }
+
+// keys holds the derived keys: deriving one costs a scalar
+// multiplication, and the fuzz target builds a new world every input.
+var keys sync.Map
 
 func pub(label string) ed25519.PublicKey { return key(label).Public().(ed25519.PublicKey) }
 func id(label string) string             { return attest.KeyID(pub(label)) }
