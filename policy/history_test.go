@@ -3,8 +3,8 @@ package policy
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"testing"
 	"time"
 
@@ -94,38 +94,42 @@ func TestDecodeCacheSignatures(t *testing.T) {
 type historyTarget struct {
 	name, terms string
 	r           *Request
+	resigned    int // how many of r's envelopes the priors re-sign (the rest are noise)
 }
 
 // historyTargets builds, in a new world, every golden and table request:
 // the golden decisions, every built-in license's decision table and the
 // PPL reciprocity table (which revokes a statement in the world's Trust).
-// Signatures are deterministic, so two worlds get the same bytes.
 func historyTargets(t testing.TB) (*world, []historyTarget) {
 	w := newWorld(t)
 	var out []historyTarget
 	golden := goldenRequests(t, w)
-	for _, name := range slices.Sorted(func(yield func(string) bool) {
-		for k := range golden {
-			if !yield(k) {
-				return
-			}
-		}
-	}) {
-		out = append(out, historyTarget{"golden " + name, "ppl-reciprocity", golden[name]})
+	for _, name := range slices.Sorted(maps.Keys(golden)) {
+		out = append(out, historyTarget{"golden " + name, "ppl-reciprocity", golden[name], len(golden[name].Evidence)})
 	}
 	tables := decisionTables(t)
-	ids := make([]string, 0, len(tables))
-	for id := range tables {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(tables)) {
 		for _, row := range tables[id] {
-			out = append(out, historyTarget{id + ", " + row.name, id, row.request(t)})
+			r := row.request(t)
+			out = append(out, historyTarget{id + ", " + row.name, id, r, len(r.Evidence)})
 		}
 	}
 	for _, tc := range pplCases(t, w) {
-		out = append(out, historyTarget{"ppl-reciprocity table, " + tc.name, "ppl-reciprocity", tc.request()})
+		out = append(out, historyTarget{"ppl-reciprocity table, " + tc.name, "ppl-reciprocity", tc.request(), len(tc.evidence)})
+	}
+	// The golden requests beside expired, forged, out-of-scope, grant and
+	// control evidence, at instants on both sides of their statements'
+	// validity: the evidence sets a prior leaves behind are reused across
+	// instants, so these check that reuse. Their priors re-sign only the
+	// golden envelopes.
+	noise := historyNoise(t, w.evaluator(t, "ppl-reciprocity"))
+	for _, name := range slices.Sorted(maps.Keys(golden)) {
+		for _, when := range historyInstants(at) {
+			r := *golden[name]
+			n := len(r.Evidence)
+			r.Evidence, r.At = append(slices.Clip(r.Evidence), noise...), when
+			out = append(out, historyTarget{fmt.Sprintf("golden %s with noise at %s", name, when.Format(time.RFC3339)), "ppl-reciprocity", &r, n})
+		}
 	}
 	return w, out
 }
@@ -184,9 +188,9 @@ func resignings(t testing.TB, raw []byte) [][]byte {
 // instants (before, inside and after statements' validity); r beside
 // expired, revoked, forged and out-of-scope evidence; and r with a ledger
 // or reciprocity supplied.
-func adversarialPriors(t testing.TB, r *Request, noise [][]byte) []*Request {
+func adversarialPriors(t testing.TB, r *Request, resigned int, noise [][]byte) []*Request {
 	entities := []contribution.Entity{{ID: "acme"}, {ID: "peerco"}, {ID: "coop"}, {ID: "firm"}, {ID: r.Entity.ID, Key: id("entity-acme")}}
-	instants := []time.Time{r.At, r.At.AddDate(-1, 0, 0), r.At.AddDate(0, 0, -31), r.At.Add(time.Hour), r.At.AddDate(0, 3, 0), r.At.AddDate(2, 0, 0)}
+	instants := historyInstants(r.At)
 	var out []*Request
 	with := func(ev [][]byte, ent contribution.Entity, when time.Time) {
 		q := *r
@@ -194,7 +198,7 @@ func adversarialPriors(t testing.TB, r *Request, noise [][]byte) []*Request {
 		out = append(out, &q)
 	}
 	n := 0
-	for i, raw := range r.Evidence {
+	for i, raw := range r.Evidence[:resigned] {
 		for _, v := range resignings(t, raw) {
 			replaced := slices.Clone(r.Evidence)
 			replaced[i] = v
@@ -218,6 +222,12 @@ func adversarialPriors(t testing.TB, r *Request, noise [][]byte) []*Request {
 	ledger.Ledger = contribution.NewLedger(nil)
 	out = append(out, &ledger)
 	return out
+}
+
+// historyInstants are instants around t: before and after statements'
+// validity, trust ends and grants.
+func historyInstants(t time.Time) []time.Time {
+	return []time.Time{t, t.AddDate(-1, 0, 0), t.AddDate(0, 0, -31), t.Add(time.Hour), t.AddDate(0, 1, 0), t.AddDate(0, 3, 0), t.AddDate(2, 0, 0)}
 }
 
 // historyNoise is evidence that must not count: expired, forged, out of
@@ -266,14 +276,17 @@ func TestDecisionIndependentOfHistory(t *testing.T) {
 	}
 	priors := 0
 	for i, tg := range targets {
-		fw, fresh := historyTargets(t)
-		want[i] = decide(fw.evaluator(t, tg.terms), fresh[i].r)
+		// A fresh world: a Trust with the same rules and revocation, and
+		// no cache.
+		fw := newWorld(t)
+		pplCases(t, fw)
+		want[i] = decide(fw.evaluator(t, tg.terms), tg.r)
 		es, ok := warmed[tg.terms]
 		if !ok {
 			es = [2]*Evaluator{w.evaluator(t, tg.terms), w.evaluator(t, tg.terms)}
 			warmed[tg.terms] = es
 		}
-		ps := adversarialPriors(t, tg.r, historyNoise(t, es[0]))
+		ps := adversarialPriors(t, tg.r, tg.resigned, historyNoise(t, es[0]))
 		for j, e := range es {
 			for k := range ps {
 				if j == 1 {
