@@ -310,5 +310,5 @@ func TestDecisionIndependentOfHistory(t *testing.T) {
 	if len(targets) < 50 || priors < 100*len(targets) {
 		t.Fatalf("%d targets, %d priors: the comparison tests too little", len(targets), priors)
 	}
-	t.Log(fmt.Sprintf("%d targets, %d adversarial priors", len(targets), priors))
+	t.Logf("%d targets, %d adversarial priors", len(targets), priors)
 }
