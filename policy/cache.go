@@ -55,7 +55,13 @@ func decodeKey(v *attest.Verified) string {
 	if v.Envelope != nil {
 		n += len(v.Envelope.PayloadType) + 1 + len(v.Envelope.Signatures)*ed25519.SignatureSize
 	}
-	b := make([]byte, 0, n)
+	// One allocation, the string: the parts are gathered on the stack
+	// when they fit (an envelope of a few signatures).
+	var buf [512]byte
+	b := buf[:0]
+	if n > len(buf) {
+		b = make([]byte, 0, n)
+	}
 	b = append(b, v.Digest...)
 	b = append(b, 0)
 	for _, s := range v.Signers {
