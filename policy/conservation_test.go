@@ -105,7 +105,9 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 				// and says why.
 				var refused bool
 				for _, ig := range d.Ignored() {
-					if errors.Is(ig.Err, ErrNoEntity) && names[ig.Statement] == "unnamed" && strings.HasPrefix(ig.Reason, "names no entity") {
+					var ce *contribution.Error
+					if errors.Is(ig.Err, ErrNoEntity) && names[ig.Statement] == "unnamed" && strings.HasPrefix(ig.Reason, "names no entity") &&
+						errors.As(ig.Err, &ce) && ce.Pointer == "/entity" && ce.Statement == ig.Statement && ce.KeyID == id("alice") {
 						refused = true
 					}
 				}

@@ -17,7 +17,7 @@
 //     self-declared facts count only if the Config accepts them;
 //   - the evidence Counted and the evidence Ignored, each with its reason
 //     (bad signature, untrusted key, out of scope, expired, revoked, wrong
-//     commons, malformed…);
+//     commons, naming no entity, malformed…);
 //   - PathToFree: for a paying entity under terms with a reciprocity rule,
 //     the points still missing and which commons count toward them; for an
 //     entity free through reciprocity, when its contributions will have
