@@ -2,6 +2,8 @@ package policy
 
 import (
 	"errors"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -141,5 +143,133 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 		if s.Key == u && s.Points != (full[u]+1)/2 {
 			t.Errorf("the ledger gives acme %s of the unnamed contribution's %s, not half", s.Points, full[u])
 		}
+	}
+}
+
+// TestContributionCountedOnceRandom draws memberships of two people in
+// three entities (some overlapping, some ended), contributions naming one
+// of the entities or none, and a path for each entity's request (the
+// marketplace's ledger, or evidence with the entity's own memberships, or
+// with all of them), and checks that no statement adds more than its
+// points over the three decisions.
+func TestContributionCountedOnceRandom(t *testing.T) {
+	rules := []attest.Rule{
+		{Key: pub("steward-alpha"), PredicateTypes: []string{contribution.ContributionPredicateType}, Subjects: []string{"commons:alpha"}},
+	}
+	entities := []string{"acme", "peerco", "coop"}
+	for _, ent := range entities {
+		rules = append(rules, attest.Rule{Key: pub("entity-" + ent), PredicateTypes: []string{contribution.MembershipPredicateType}, Subjects: []string{"entity:" + ent}})
+	}
+	trust, err := attest.NewTrust(rules...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t)
+	w.trust = trust
+	e := w.evaluator(t, "ppl-reciprocity")
+	q, _ := e.Query("acme", at)
+	member := func(ent, person string, fromDays, untilDays int) []byte {
+		m := contribution.Membership{Entity: ent, From: at.AddDate(0, 0, -fromDays)}
+		if untilDays > 0 {
+			m.Until = at.AddDate(0, 0, -untilDays)
+		}
+		st, err := contribution.NewMembershipStatement(m, pub(person))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return envelope(t, st, "entity-"+ent, person)
+	}
+	verify := func(env []byte) *attest.Verified {
+		v, err := trust.Verify(env, attest.VerifyOptions{Time: at, PredicateTypes: evidencePredicates})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ledgerOf := func(envs ...[]byte) *contribution.Ledger {
+		l := contribution.NewLedger(nil)
+		if err := l.AddCommons(w.alpha); err != nil {
+			t.Fatal(err)
+		}
+		for _, env := range envs {
+			if _, err := l.Ingest(verify(env)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return l
+	}
+	rng := rand.New(rand.NewPCG(14, 8))
+	people := []string{"alice", "bob"}
+	counted := 0
+	for round := range 60 {
+		var memberships [][]byte
+		own := map[string][][]byte{}
+		for _, p := range people {
+			for _, ent := range entities {
+				if rng.IntN(3) == 0 {
+					continue
+				}
+				until := 0
+				if rng.IntN(3) == 0 {
+					until = rng.IntN(40)
+				}
+				m := member(ent, p, 50+rng.IntN(300), until)
+				memberships = append(memberships, m)
+				own[ent] = append(own[ent], m)
+			}
+		}
+		full := map[string]contribution.Points{}
+		var works [][]byte
+		for range 2 + rng.IntN(4) {
+			p := people[rng.IntN(len(people))]
+			named := []string{"", "", "acme", "peerco", "coop"}[rng.IntN(5)]
+			env := contributedFor(t, "steward-alpha", "alpha", p, named, "code", int64(10+rng.IntN(200)), rng.IntN(45))
+			works = append(works, env)
+			// Its points: what it earns an entity its contributor is a
+			// member of alone, always.
+			solo := named
+			if solo == "" {
+				solo = "acme"
+			}
+			q.Entity = solo
+			r, err := ledgerOf(member(solo, p, 1000, 0), env).Reciprocity(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full[verify(env).Digest] = r.Total
+		}
+		shared := ledgerOf(append(slices.Clip(memberships), works...)...)
+		sum := map[string]contribution.Points{}
+		var paths []string
+		for _, ent := range entities {
+			r := &Request{Entity: contribution.Entity{ID: ent}, Use: Use{Commercial: true}, At: at}
+			switch path := rng.IntN(3); path {
+			case 0:
+				r.Ledger = shared
+				paths = append(paths, "ledger")
+			case 1:
+				r.Evidence = append(slices.Clip(own[ent]), works...)
+				paths = append(paths, "own memberships")
+			default:
+				r.Evidence = append(slices.Clip(memberships), works...)
+				paths = append(paths, "all memberships")
+			}
+			d, err := e.Evaluate(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range d.Reciprocity().ByStatement {
+				sum[s.Key] += s.Points
+				counted++
+			}
+		}
+		for digest, p := range sum {
+			if p > full[digest] {
+				t.Errorf("round %d, paths %v: statement %s counted %s over the entities, more than its %s", round, paths, digest, p, full[digest])
+			}
+		}
+	}
+	if counted < 60 {
+		t.Fatalf("only %d statements counted in 60 rounds: the test tests little", counted)
 	}
 }
