@@ -1,6 +1,8 @@
 package policy
 
 import (
+	"crypto/ed25519"
+
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 )
@@ -10,8 +12,11 @@ import (
 const maxDecoded = 1 << 15
 
 // decoded is a verified contribution or membership statement, decoded
-// once. Decoding depends only on the statement bytes (named by their
-// digest) and the evaluator's commons, so it can be shared by requests.
+// once. Decoding reads the statement, the evaluator's commons and who
+// signed: a contribution counts only with a steward among the trusted
+// signers, a membership only in an envelope its member signed. The cache
+// key (decodeKey) therefore names the statement and the envelope's
+// signatures, so one envelope's answer is never another's.
 type decoded struct {
 	contribution *contribution.Contribution
 	membership   *contribution.Membership
@@ -21,7 +26,8 @@ type decoded struct {
 
 // decode decodes a verified contribution or membership, through the cache.
 func (e *Evaluator) decode(v *attest.Verified, reg contribution.Registry) *decoded {
-	if d, ok := e.decoded.Get(v.Digest); ok {
+	k := decodeKey(v)
+	if d, ok := e.decoded.Get(k); ok {
 		return d
 	}
 	d := &decoded{}
@@ -32,6 +38,43 @@ func (e *Evaluator) decode(v *attest.Verified, reg contribution.Registry) *decod
 		m, err := contribution.DecodeMembership(v)
 		d.membership, d.err = &m, err
 	}
-	e.decoded.Put(v.Digest, d)
+	e.decoded.Put(k, d)
 	return d
+}
+
+// decodeKey is everything a decoding depends on besides the evaluator: the
+// statement digest, the trusted signers, and the envelope's payload type
+// and signatures (a member's co-signature is checked on the envelope, not
+// through the Trust). Signatures are 64 bytes and key ids hold no NUL, so
+// the parts cannot run into each other.
+func decodeKey(v *attest.Verified) string {
+	n := len(v.Digest) + 2
+	for _, s := range v.Signers {
+		n += len(s) + 1
+	}
+	if v.Envelope != nil {
+		n += len(v.Envelope.PayloadType) + 1 + len(v.Envelope.Signatures)*ed25519.SignatureSize
+	}
+	// One allocation, the string: the parts are gathered on the stack
+	// when they fit (an envelope of a few signatures).
+	var buf [512]byte
+	b := buf[:0]
+	if n > len(buf) {
+		b = make([]byte, 0, n)
+	}
+	b = append(b, v.Digest...)
+	b = append(b, 0)
+	for _, s := range v.Signers {
+		b = append(b, s...)
+		b = append(b, 0)
+	}
+	b = append(b, 0)
+	if v.Envelope != nil {
+		b = append(b, v.Envelope.PayloadType...)
+		b = append(b, 0)
+		for _, s := range v.Envelope.Signatures {
+			b = append(b, s.Sig...)
+		}
+	}
+	return string(b)
 }

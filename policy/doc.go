@@ -17,7 +17,7 @@
 //     self-declared facts count only if the Config accepts them;
 //   - the evidence Counted and the evidence Ignored, each with its reason
 //     (bad signature, untrusted key, out of scope, expired, revoked, wrong
-//     commons, malformed…);
+//     commons, naming no entity, malformed…);
 //   - PathToFree: for a paying entity under terms with a reciprocity rule,
 //     the points still missing and which commons count toward them; for an
 //     entity free through reciprocity, when its contributions will have
@@ -54,9 +54,12 @@
 // the request brings its own Ledger (or a Reciprocity already summarised,
 // the fast path for a backend that keeps a ledger up to date). A
 // contribution to a commons that is neither this one nor one it recognises
-// is ignored as the wrong commons. Verification and decoding are cached by
-// envelope bytes and statement digest, so evidence presented again costs
-// no signature check. The evaluator also keeps what a whole request's
+// is ignored as the wrong commons. Verification is cached by envelope
+// bytes, and decoding by statement digest together with the envelope's
+// trusted signers and signatures (whether a membership counts depends on
+// its member's co-signature on that envelope, whether a contribution does
+// on a steward among its signers), so evidence presented again costs no
+// signature check. The evaluator also keeps what a whole request's
 // evidence established (the verified statements, the facts, the ledger
 // built from them, the refusals) for requests with the same envelopes
 // about the same entity: attest says how long each verification's answer
@@ -64,6 +67,30 @@
 // of those spans and under the same Trust generation. Reciprocity is
 // computed at each request's instant; the instant points decay below the
 // threshold is remembered while no contribution is dated in between.
+//
+// A decision depends only on its request, the configuration and the
+// ledger passed: every cache is keyed by all that its answer depends on,
+// so what an evaluator decided before (the same statements under other
+// signatures, other entities, other instants) never changes a decision,
+// only how fast it comes.
+//
+// # Counting a contribution once
+//
+// No contribution adds more than its points over all entities' decisions.
+// A contribution that names an entity counts for that entity alone, on
+// every path, and only while its contributor is a member. One that names
+// no entity is split by a Ledger among the distinct entities its
+// contributor was a member of at its date (package contribution): the
+// Ledger passed must be the marketplace's one record of memberships, as
+// the evaluator counts what it holds. In a request's evidence the
+// evaluator sees only the memberships the request presents, and an entity
+// could leave out the others and take the whole (and so could each of
+// them), so there a contribution naming no entity is not counted: it is
+// listed in Ignored with ErrNoEntity ("names no entity"), and counts once
+// the steward names the entity or the request is decided with a Ledger.
+// Terms that count affiliates judge an entity by its group's standing:
+// the group's contributions count, once each, for each of its members'
+// decisions.
 //
 // # Grants
 //

@@ -513,6 +513,16 @@ func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity st
 		if c.Commons != e.commons.ID && (e.recognised == nil || e.recognised[c.Commons] == 0) {
 			return time.Time{}, fmt.Errorf("%w: contribution to %q, which %q does not recognise", ErrWrongCommons, c.Commons, e.commons.ID)
 		}
+		// A ledger splits a contribution naming no entity among all its
+		// contributor's entities. Here only the memberships the request
+		// chose to present are known: an entity leaving out the others
+		// would take the whole, and so would each of them. Only the
+		// steward's naming of the entity makes it countable here.
+		if c.Entity == "" {
+			return time.Time{}, &contribution.Error{Err: ErrNoEntity, Statement: c.Statement, Pointer: "/entity", KeyID: c.Contributor,
+				Detail: "in a request's evidence a contribution counts only for the entity it names, as the contributor's other memberships " +
+					"are unknown here; have the steward name the entity, or decide with a Ledger, which splits it among all the contributor's entities"}
+		}
 		_, err := l.AddContribution(*c)
 		return c.At, err
 	}
@@ -558,6 +568,12 @@ var (
 	ErrOutOfRequest   = errors.New("evidence is about another entity or commons")
 	ErrLedgerSupplied = errors.New("a ledger was supplied: contributions and memberships count from it, ingest this statement there")
 	ErrWrongCommons   = errors.New("wrong commons")
+	// ErrNoEntity refuses, in a request's evidence, a contribution that
+	// names no entity: counted in full it could count for each of its
+	// contributor's entities, and its share cannot be known without all of
+	// their memberships (see the package doc, "Counting a contribution
+	// once").
+	ErrNoEntity = errors.New("contribution names no entity")
 )
 
 // reason words a refusal for the Ignored list: its kind, then its facts.
@@ -592,6 +608,7 @@ var reasonWords = []struct {
 	{ErrWrongCommons, "wrong commons"},
 	{ErrOutOfRequest, "out of scope"},
 	{ErrLedgerSupplied, "counted by ledger"},
+	{ErrNoEntity, "names no entity"},
 	{ErrGrant, "grant does not apply"},
 }
 

@@ -13,9 +13,24 @@ import (
 	"github.com/peerproduction/ppl/license"
 )
 
-func TestPPLReciprocityTable(t *testing.T) {
-	w := newWorld(t)
-	e := w.evaluator(t, "ppl-reciprocity")
+// pplCase is a row of TestPPLReciprocityTable.
+type pplCase struct {
+	name       string
+	entity     string
+	commercial bool
+	evidence   [][]byte
+	outcome    Outcome
+	clause     string
+	ignored    []string // reasons' prefixes, in order
+}
+
+func (tc pplCase) request() *Request {
+	return &Request{Entity: contribution.Entity{ID: tc.entity}, Use: Use{Commercial: tc.commercial, Seats: 3}, At: at, Evidence: tc.evidence}
+}
+
+// pplCases are the rows of TestPPLReciprocityTable; building them revokes
+// a statement in w's Trust.
+func pplCases(t testing.TB, w *world) []pplCase {
 	coop := registered(t, contribution.Entity{ID: "coop", Kind: kindFact(contribution.KindWorkerCooperative),
 		WorkerOwned: boolFact(true), SurplusToWorkers: boolFact(true)})
 	acmeFacts := registered(t, contribution.Entity{ID: "acme", Kind: kindFact(contribution.KindForProfit), WorkerOwned: boolFact(false), SurplusToWorkers: boolFact(false)})
@@ -36,15 +51,7 @@ func TestPPLReciprocityTable(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tests := []struct {
-		name       string
-		entity     string
-		commercial bool
-		evidence   [][]byte
-		outcome    Outcome
-		clause     string
-		ignored    []string // reasons' prefixes, in order
-	}{
+	return []pplCase{
 		{"worker cooperative", "coop", true, [][]byte{coop}, Free, "worker-owned", nil},
 		{"non-commercial user", "acme", false, nil, Free, "noncommercial", nil},
 		{"for-profit contributor above threshold", "acme", true, [][]byte{acmeFacts, memberOf(t, "acme", "alice"),
@@ -61,9 +68,14 @@ func TestPPLReciprocityTable(t *testing.T) {
 			contributed(t, "steward-alpha", "gamma", "alice", "code", 500, 2),
 		}, Pay, "private-license", []string{"bad signature", "expired", "revoked", "out of scope", "out of scope"}},
 	}
-	for _, tc := range tests {
+}
+
+func TestPPLReciprocityTable(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl-reciprocity")
+	for _, tc := range pplCases(t, w) {
 		t.Run(tc.name, func(t *testing.T) {
-			d, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: tc.entity}, Use: Use{Commercial: tc.commercial, Seats: 3}, At: at, Evidence: tc.evidence})
+			d, err := e.Evaluate(tc.request())
 			if err != nil {
 				t.Fatal(err)
 			}

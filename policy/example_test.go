@@ -52,7 +52,7 @@ func ExampleEvaluator_Evaluate() {
 
 	membership, _ := contribution.NewMembershipStatement(contribution.Membership{Entity: "acme", From: at.AddDate(-1, 0, 0)}, publicKey("dev"))
 	work, _ := contribution.NewContributionStatement(contribution.Contribution{Commons: "alpha", Contributor: attest.KeyID(publicKey("dev")),
-		Kind: "code", Quantity: 30_000, Unit: "points", At: at})
+		Entity: "acme", Kind: "code", Quantity: 30_000, Unit: "points", At: at})
 	d, err := eval.Evaluate(&policy.Request{
 		Entity:   contribution.Entity{ID: "acme"},
 		Use:      policy.Use{Commercial: true, Seats: 2},

@@ -15,7 +15,11 @@ import (
 // fuzzSigners are the keys a fuzzed statement may be signed with: each is
 // trusted for some predicates and subjects in the test world, and the last
 // for none.
-var fuzzSigners = [][]string{{"registrar"}, {"steward-alpha"}, {"marketplace"}, {"entity-acme", "alice"}, {"steward-beta"}, {"stranger"}}
+// A set is followed by the one presented before it (see
+// FuzzEvaluateEvidence): the entity's key alone by the entity with its
+// member, so a membership is seen co-signed before it is decided without
+// the member's signature.
+var fuzzSigners = [][]string{{"registrar"}, {"steward-alpha"}, {"marketplace"}, {"entity-acme"}, {"entity-acme", "alice"}, {"steward-beta"}, {"stranger"}}
 
 var fuzzTerms = []string{"ppl-reciprocity", "polyform-small-business-1.0.0", "prosperity-3.0.0"}
 
@@ -23,8 +27,11 @@ var fuzzTerms = []string{"ppl-reciprocity", "polyform-small-business-1.0.0", "pr
 // subjects and predicate bytes (or takes arbitrary bytes as an envelope)
 // and presents them beside good evidence. Whatever they hold, evaluation
 // must not fail or panic; the decision must render the same bytes every
-// time, fresh or into a reused Decision; and evidence the decision ignores
-// must leave the outcome, price, clause and validity of the decision made
+// time, fresh or into a reused Decision, and the same as a new evaluator
+// over a new Trust decides it, though the fuzzing evaluator has seen every
+// earlier input and, just before, the same statement under other
+// signatures (issue 14, item 7); and evidence the decision ignores must
+// leave the outcome, price, clause and validity of the decision made
 // without it. MarshalJSON must write what the reference encoding writes.
 func FuzzEvaluateEvidence(f *testing.F) {
 	w := newWorld(f)
@@ -67,7 +74,8 @@ func FuzzEvaluateEvidence(f *testing.F) {
 		Quantity: 90_000, Unit: "points", At: at.AddDate(0, 0, -1)}); err == nil {
 		seed(st, 1)
 	}
-	if st, err := contribution.NewMembershipStatement(contribution.Membership{Entity: "acme", Role: "developer", From: at.AddDate(-1, 0, 0)}, pub("alice")); err == nil {
+	if st, err := contribution.NewMembershipStatement(contribution.Membership{Entity: "acme", Role: "maintainer", From: at.AddDate(-2, 0, 0)}, pub("alice")); err == nil {
+		seed(st, 4)
 		seed(st, 3)
 	}
 	f.Add(uint8(0), uint8(0), "", "", []byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[]}`), true)
@@ -75,6 +83,7 @@ func FuzzEvaluateEvidence(f *testing.F) {
 	f.Fuzz(func(t *testing.T, terms, signer uint8, predicateType, subjects string, predicate []byte, raw bool) {
 		e := evals[int(terms)%len(evals)]
 		env := predicate
+		var others [][]byte // the same statement under other signatures
 		if !raw {
 			st := attest.Statement{Type: attest.StatementType, PredicateType: predicateType, Predicate: predicate}
 			for _, s := range strings.Split(subjects, ",") {
@@ -92,6 +101,23 @@ func FuzzEvaluateEvidence(f *testing.F) {
 			if env, err = signed.MarshalJSON(); err != nil {
 				t.Fatal(err)
 			}
+			// The next signer set alone, and added to this one.
+			alone, _ := attest.SignStatement(st)
+			for _, k := range fuzzSigners[(int(signer)+1)%len(fuzzSigners)] {
+				if err := alone.AddSignature(key(k)); err != nil {
+					t.Fatal(err)
+				}
+				if err := signed.AddSignature(key(k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, o := range []*attest.Envelope{alone, signed} {
+				b, err := o.MarshalJSON()
+				if err != nil {
+					t.Fatal(err)
+				}
+				others = append(others, b)
+			}
 		}
 		base := &Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 2}, At: at, Evidence: good}
 		r := *base
@@ -99,6 +125,11 @@ func FuzzEvaluateEvidence(f *testing.F) {
 		without, err := e.Evaluate(base)
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, o := range others {
+			if _, err := e.Evaluate(&Request{Entity: r.Entity, Use: r.Use, At: at, Evidence: [][]byte{good[0], good[1], o}}); err != nil {
+				t.Fatal(err)
+			}
 		}
 		d, err := e.Evaluate(&r)
 		if err != nil {
@@ -130,6 +161,18 @@ func FuzzEvaluateEvidence(f *testing.F) {
 			if !bytes.Equal(first, b) {
 				t.Fatalf("same request, different bytes:\n%s\n%s", first, b)
 			}
+		}
+		nw := newWorld(t)
+		fresh, err := Compile(Config{Terms: e.Terms(), Commons: nw.alpha, Peers: []contribution.Commons{nw.beta}, Trust: nw.trust})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fd, err := fresh.Evaluate(&r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := fd.MarshalJSON(); err != nil || !bytes.Equal(first, b) {
+			t.Fatalf("a fresh evaluator decides differently (%v):\nwarmed: %s\nfresh:  %s", err, first, b)
 		}
 		sum := sha256.Sum256(env)
 		ref := "sha256:" + hex.EncodeToString(sum[:])

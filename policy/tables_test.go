@@ -10,12 +10,31 @@ import (
 	"github.com/peerproduction/ppl/license"
 )
 
-// TestBuiltinDecisionTables decides, for every built-in license, the
-// entities its text tells apart — each with its facts attested by the
-// registrar in evidence, or only claimed — and checks the outcome and the
-// clause. A built-in license without a row here fails the test.
-func TestBuiltinDecisionTables(t *testing.T) {
-	w := newWorld(t)
+// tableRow is one entity a built-in license's text tells apart.
+type tableRow struct {
+	name     string
+	entity   contribution.Entity // ID only is sent; facts come from evidence
+	claimed  bool                // send the facts in the request, unattested, instead
+	use      Use
+	evidence [][]byte
+	outcome  Outcome
+	clause   string
+}
+
+// request is the row's request: the facts attested by the registrar in
+// evidence, or only claimed.
+func (r tableRow) request(t testing.TB) *Request {
+	req := &Request{Entity: contribution.Entity{ID: r.entity.ID}, Use: r.use, At: at, Evidence: r.evidence}
+	if r.claimed {
+		req.Entity = r.entity // facts without provenance: self-declared
+	} else {
+		req.Evidence = append(slices.Clip(r.evidence), registered(t, r.entity))
+	}
+	return req
+}
+
+// decisionTables are the rows of every built-in license, by its id.
+func decisionTables(t testing.TB) map[string][]tableRow {
 	entity := func(id string, kind contribution.EntityKind, workerOwned bool) contribution.Entity {
 		e := contribution.Entity{ID: id, Kind: kindFact(kind)}
 		if workerOwned {
@@ -23,7 +42,6 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		}
 		return e
 	}
-	attested := func(e contribution.Entity) []byte { return registered(t, e) }
 	fact := func(entityID, name, signer string) []byte {
 		st, err := NewFactStatement(Fact{Entity: entityID, Fact: name})
 		if err != nil {
@@ -42,16 +60,7 @@ func TestBuiltinDecisionTables(t *testing.T) {
 	}
 	smallFirm, largeFirm := withRevenue("smallco", 4_000_000_00), withRevenue("bigco", 20_000_000_00)
 	commercial, personal := Use{Commercial: true}, Use{Commercial: false}
-	type row struct {
-		name     string
-		entity   contribution.Entity // ID only is sent; facts come from evidence
-		claimed  bool                // send the facts in the request, unattested, instead
-		use      Use
-		evidence [][]byte
-		outcome  Outcome
-		clause   string
-	}
-	tables := map[string][]row{
+	return map[string][]tableRow{
 		"acsl-1.4": {
 			{"worker cooperative", coop, false, commercial, nil, Free, "worker-owned"},
 			{"individual", person, false, commercial, nil, Free, "individual"},
@@ -150,6 +159,15 @@ func TestBuiltinDecisionTables(t *testing.T) {
 			{"large firm", largeFirm, false, Use{Commercial: true, Purpose: "production"}, nil, Pay, "paid-contract"},
 		},
 	}
+}
+
+// TestBuiltinDecisionTables decides, for every built-in license, the
+// entities its text tells apart — each with its facts attested by the
+// registrar in evidence, or only claimed — and checks the outcome and the
+// clause. A built-in license without a row here fails the test.
+func TestBuiltinDecisionTables(t *testing.T) {
+	w := newWorld(t)
+	tables := decisionTables(t)
 	for _, id := range license.Builtins() {
 		rows, ok := tables[id]
 		if !ok {
@@ -158,13 +176,7 @@ func TestBuiltinDecisionTables(t *testing.T) {
 		}
 		e := w.evaluator(t, id)
 		for _, r := range rows {
-			req := &Request{Entity: contribution.Entity{ID: r.entity.ID}, Use: r.use, At: at, Evidence: r.evidence}
-			if r.claimed {
-				req.Entity = r.entity // facts without provenance: self-declared
-			} else {
-				req.Evidence = append(slices.Clip(r.evidence), attested(r.entity))
-			}
-			d, err := e.Evaluate(req)
+			d, err := e.Evaluate(r.request(t))
 			if err != nil {
 				t.Fatalf("%s, %s: %v", id, r.name, err)
 			}

@@ -3,6 +3,7 @@ package policy
 import (
 	"crypto/ed25519"
 	"crypto/sha256"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,9 +18,18 @@ import (
 var at = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func key(label string) ed25519.PrivateKey {
+	if k, ok := keys.Load(label); ok {
+		return k.(ed25519.PrivateKey)
+	}
 	seed := sha256.Sum256([]byte("ppl policy test " + label))
-	return ed25519.NewKeyFromSeed(seed[:])
+	k := ed25519.NewKeyFromSeed(seed[:])
+	keys.Store(label, k)
+	return k
 }
+
+// keys holds the derived keys: deriving one costs a scalar
+// multiplication, and the fuzz target builds a new world every input.
+var keys sync.Map
 
 func pub(label string) ed25519.PublicKey { return key(label).Public().(ed25519.PublicKey) }
 func id(label string) string             { return attest.KeyID(pub(label)) }
@@ -91,11 +101,21 @@ func envelope(t testing.TB, st attest.Statement, signers ...string) []byte {
 	return b
 }
 
-// contributed: member contributed units of kind to commons, days ago,
-// signed by signer.
+// employer is the entity each test member's contributions are made for:
+// in evidence a contribution counts only for the entity it names.
+var employer = map[string]string{"alice": "acme", "bob": "acme", "carol": "peerco"}
+
+// contributed: member contributed units of kind to commons for their
+// employer, days ago, signed by signer.
 func contributed(t testing.TB, signer, commons, member, kind string, units int64, daysAgo int) []byte {
 	t.Helper()
-	st, err := contribution.NewContributionStatement(contribution.Contribution{Commons: commons, Contributor: id(member),
+	return contributedFor(t, signer, commons, member, employer[member], kind, units, daysAgo)
+}
+
+// contributedFor is contributed naming entity ("" for none).
+func contributedFor(t testing.TB, signer, commons, member, entity, kind string, units int64, daysAgo int) []byte {
+	t.Helper()
+	st, err := contribution.NewContributionStatement(contribution.Contribution{Commons: commons, Contributor: id(member), Entity: entity,
 		Kind: kind, Quantity: contribution.Quantity(units * 1000), Unit: "points", At: at.AddDate(0, 0, -daysAgo)})
 	if err != nil {
 		t.Fatal(err)

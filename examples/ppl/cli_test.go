@@ -107,9 +107,9 @@ func TestWalkthrough(t *testing.T) {
 	c.run(0, "sign", "membership", "-key", "acme", "-entity", "acme", "-member", "dev.pub", "-from", "2025-01-01", "-o", "membership.json")
 	c.run(0, "sign", "membership", "-key", "dev", "-add-to", "membership.json")
 	c.run(2, "sign", "membership", "-key", "dev", "-add-to", "membership.json") // already signed
-	c.run(0, "sign", "contribution", "-key", "steward", "-commons", "alpha", "-contributor", "dev.pub",
+	c.run(0, "sign", "contribution", "-key", "steward", "-commons", "alpha", "-contributor", "dev.pub", "-entity", "acme",
 		"-kind", "code", "-quantity", "40", "-at", "2026-11-01", "-evidence", "gitCommit:9fceb02d0ae598e95dc970b74767f19372d61af8", "-o", "c1.json")
-	c.write("c2-fields.json", `{"commons":"beta","contributor":"dev.pub","kind":"code","quantity":"30","unit":"points","at":"2026-11-10T00:00:00Z"}`)
+	c.write("c2-fields.json", `{"commons":"beta","contributor":"dev.pub","entity":"acme","kind":"code","quantity":"30","unit":"points","at":"2026-11-10T00:00:00Z"}`)
 	c.run(0, "sign", "contribution", "-key", "beta-steward", "-in", "c2-fields.json", "-o", "c2.json")
 
 	out, _ := c.run(0, "verify", "-trust", "trust.json", "-at", "2026-11-25", "c1.json")
@@ -282,7 +282,7 @@ func TestRevocations(t *testing.T) {
 	os.Mkdir(filepath.Join(c.dir, "evidence"), 0o755)
 	c.run(0, "sign", "membership", "-key", "acme", "-entity", "acme", "-member", "dev.pub", "-from", "2025-01-01", "-o", "evidence/membership.json")
 	c.run(0, "sign", "membership", "-key", "dev", "-add-to", "evidence/membership.json")
-	c.run(0, "sign", "contribution", "-key", "steward", "-commons", "alpha", "-contributor", "dev.pub",
+	c.run(0, "sign", "contribution", "-key", "steward", "-commons", "alpha", "-contributor", "dev.pub", "-entity", "acme",
 		"-kind", "code", "-quantity", "400", "-at", "2026-11-01", "-o", "evidence/c1.json")
 	before, _ := c.run(0, "decide", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence")
 	if !strings.Contains(before, "acme: FREE") {

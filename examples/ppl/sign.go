@@ -30,7 +30,7 @@ func cmdSign(args []string, out io.Writer) error {
 	case "contribution":
 		commons := fs.String("commons", "", "commons id")
 		contributor := fs.String("contributor", "", "contributor's key file or key id")
-		entity := fs.String("entity", "", "entity the contribution was made for (optional)")
+		entity := fs.String("entity", "", "entity the contribution was made for (optional, but ppl decide counts a contribution only for the entity it names)")
 		k := fs.String("kind", "", "kind: code, docs, design, review, translation, funding, hours, ...")
 		qty := fs.String("quantity", "", "quantity, a decimal with up to 3 fractional digits")
 		unit := fs.String("unit", "points", "unit of the quantity")

@@ -95,8 +95,11 @@ func newSample(at time.Time) (*sample, error) {
 		}
 		return must(sign(st, "entity-"+entity, person)) // both must sign
 	}
-	contributed := func(steward, commons, person, kind string, points int64, daysAgo int) []byte {
-		st, err := contribution.NewContributionStatement(contribution.Contribution{Commons: commons, Contributor: id(person), Kind: kind,
+	// The steward names the entity the work was done for: in evidence a
+	// contribution naming none is not counted, as the person's other
+	// memberships are unknown (see policy's doc).
+	contributed := func(steward, commons, entity, person, kind string, points int64, daysAgo int) []byte {
+		st, err := contribution.NewContributionStatement(contribution.Contribution{Commons: commons, Contributor: id(person), Entity: entity, Kind: kind,
 			Quantity: contribution.Quantity(points * 1000), Unit: "points", At: at.AddDate(0, 0, -daysAgo),
 			Evidence: []string{"gitCommit:9fceb02d0ae598e95dc970b74767f19372d61af8"}})
 		if err != nil {
@@ -120,9 +123,9 @@ func newSample(at time.Time) (*sample, error) {
 			evidence: [][]byte{
 				registered(contribution.Entity{ID: "acme", Name: "Acme Ltd", Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit}, WorkerOwned: no, SurplusToWorkers: no}),
 				member("acme", "dana"), member("acme", "eli"),
-				contributed("steward-alpha", "alpha", "dana", "code", 55, 20),
-				contributed("steward-alpha", "alpha", "eli", "docs", 30, 60),
-				contributed("steward-beta", "beta", "eli", "code", 90, 10),
+				contributed("steward-alpha", "alpha", "acme", "dana", "code", 55, 20),
+				contributed("steward-alpha", "alpha", "acme", "eli", "docs", 30, 60),
+				contributed("steward-beta", "beta", "acme", "eli", "code", 90, 10),
 			},
 		},
 		{
@@ -131,9 +134,9 @@ func newSample(at time.Time) (*sample, error) {
 			evidence: [][]byte{
 				registered(contribution.Entity{ID: "globex", Name: "Globex Corp", Kind: contribution.KindFact{Known: true, Value: contribution.KindForProfit}, WorkerOwned: no, SurplusToWorkers: no}),
 				member("globex", "fay"),
-				contributed("steward-alpha", "alpha", "fay", "review", 24, 30),
+				contributed("steward-alpha", "alpha", "globex", "fay", "review", 24, 30),
 				// Signed by Beta's steward for Alpha: out of its scope, so ignored.
-				contributed("steward-beta", "alpha", "gus", "code", 500, 5),
+				contributed("steward-beta", "alpha", "globex", "gus", "code", 500, 5),
 			},
 		},
 	}
