@@ -17,6 +17,7 @@
 //	ppl decide -trust FILE -entity ID -at TIME [...] EVIDENCE...   decide free / pay / deny
 //	ppl grant -key FILE -payment REF [decide flags] EVIDENCE...   sign a decision as a grant
 //	ppl payout -trust FILE -key FILE -amount N ... EVIDENCE...     split a payment among contributors, signed
+//	ppl scan -entity ID -at TIME [-commercial] [...] SBOM         what an SBOM's components cost (CycloneDX, SPDX)
 //
 // NAMESPACE defaults to ppl@peerproduction (attest.SSHNamespace), the
 // namespace ppl signs under; git signs commits under git.
@@ -88,6 +89,7 @@ const help = `ppl: peer production licensing from the command line
   ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
   ppl grant  -key FILE -payment REF [-until TIME] [decide flags] EVIDENCE|DIR...
   ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N] EVIDENCE|DIR...
+  ppl scan   -entity ID -at TIME [-commercial] [-purpose P] [-seats N] [-kind K] [-headcount N] [-revenue MINOR -currency C] [-free LIST|permissive] [-json] SBOM|-
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
 An ID (commons, entity, payer) is lower-case ASCII: a-z and 0-9, with '.', '-'
@@ -158,6 +160,8 @@ func dispatch(args []string, out io.Writer) error {
 		return cmdDecide(rest, out, true)
 	case "payout":
 		return cmdPayout(rest, out)
+	case "scan":
+		return cmdScan(rest, out)
 	}
 	return usage("unknown command %q: run 'ppl help'", cmd)
 }
