@@ -58,8 +58,9 @@ func (c *cli) run(wantCode int, args ...string) (stdout, stderr string) {
 	if code != wantCode {
 		c.t.Fatalf("ppl %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, wantCode, o.String(), e.String())
 	}
-	if code != 0 && strings.Count(strings.TrimSpace(e.String()), "\n") != 0 {
-		c.t.Errorf("ppl %s: error is not one line: %q", strings.Join(args, " "), e.String())
+	// Warnings may come first; the error itself is the last line, and one.
+	if lines := strings.Split(strings.TrimSpace(e.String()), "\n"); code != 0 && !strings.HasPrefix(lines[len(lines)-1], "ppl: ") {
+		c.t.Errorf("ppl %s: the error is not one last line: %q", strings.Join(args, " "), e.String())
 	}
 	return o.String(), e.String()
 }
@@ -159,11 +160,20 @@ func TestWalkthrough(t *testing.T) {
 	c.run(1, "grant", "-key", "market", "-trust", "trust.json", "-entity", "acme", "-commercial", "-at", "2026-11-25", "evidence") // pay without payment
 
 	// The payment flows back: association 10%, the rest to the developer.
-	out, _ = c.run(0, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "10000", "-currency", "EUR", "-payer", "acme",
+	out, errOut = c.run(0, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "10000", "-currency", "EUR", "-payer", "acme",
 		"-reference", "inv-1", "-association", "alpha-assoc", "-at", "2026-11-25", "-explain", ids["dev"], "evidence")
-	if !strings.Contains(out, "paid now: 9000") || !strings.Contains(out, "ignored evidence") || !strings.Contains(out, `"payloadType"`) {
-		t.Fatalf("payout: %s", out)
+	// Only the signed payout goes to stdout, so it can be piped or saved;
+	// the explanation and what was ignored (named by file) go to stderr.
+	if !strings.HasPrefix(out, `{"payload`) || strings.Count(out, "\n") != 1 {
+		t.Fatalf("payout stdout is not one envelope: %s", out)
 	}
+	if !strings.Contains(errOut, "paid now: 9000") || !strings.Contains(errOut, "ignored evidence/forged.json") {
+		t.Fatalf("payout stderr: %s", errOut)
+	}
+	c.run(0, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "10000", "-currency", "EUR", "-payer", "acme",
+		"-reference", "inv-1", "-association", "alpha-assoc", "-at", "2026-11-25", "-o", "payout.json", "evidence")
+	c.run(2, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "10000", "-currency", "EUR", "-payer", "acme",
+		"-reference", "inv-1", "-association", "alpha-assoc", "-at", "2026-11-25", "-o", "payout.json", "evidence") // exists, no -f
 	c.run(2, "payout", "-trust", "trust.json", "-key", "steward", "-amount", "-5", "-payer", "acme", "-reference", "r", "-at", "2026-11-25", "evidence")
 
 	// Commercial use outside CC BY-NC-SA's grant pays under a separate

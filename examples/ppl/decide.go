@@ -31,8 +31,11 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	var at, firstUse, until timeFlag
 	fs.Var(&at, "at", "time to decide at (required: there is no hidden clock)")
 	fs.Var(&firstUse, "first-use", "when the entity first used the commons (trials)")
-	var keyPath, payment *string
+	var keyPath, payment, outPath *string
+	var force *bool
 	if grant {
+		outPath = fs.String("o", "", "write the grant here instead of stdout")
+		force = fs.Bool("f", false, "overwrite the -o file if it exists")
 		keyPath = fs.String("key", "", "the marketplace's private key that signs the grant")
 		payment = fs.String("payment", "", "payment reference (required for a pay decision)")
 		fs.Var(&until, "until", "grant ends at this time at the latest")
@@ -45,6 +48,11 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	}
 	if err := checkIDs(name, "-entity", *entity); err != nil {
 		return err
+	}
+	if grant {
+		if err := refuseOverwrite(*outPath, *force); err != nil {
+			return err
+		}
 	}
 	cfg, err := loadConfig(*trustPath)
 	if err != nil {
@@ -82,12 +90,7 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 		if err != nil {
 			return refused("grant: %v", err)
 		}
-		b, err := env.MarshalJSON()
-		if err != nil {
-			return err
-		}
-		_, err = out.Write(append(b, '\n'))
-		return err
+		return writeEnvelopeTo(env, *outPath, *force, out)
 	}
 	if *asJSON {
 		var b []byte

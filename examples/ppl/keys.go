@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/peerproduction/ppl/attest"
 )
@@ -39,11 +43,12 @@ func parse(fs *flag.FlagSet, args []string, out io.Writer, synopsis string) erro
 var errHelpShown = &exitError{code: 0}
 
 func cmdKeygen(args []string, out io.Writer) error {
-	const syn = "ppl keygen [-format openssh|pem] [-comment C] -o FILE"
+	const syn = "ppl keygen [-format openssh|pem] [-comment C] [-encrypt] -o FILE"
 	fs := newFlags("keygen", syn)
 	format := fs.String("format", "openssh", "private key format: openssh or pem (PKCS#8)")
 	comment := fs.String("comment", "", "comment for the OpenSSH public key line")
 	o := fs.String("o", "", "write the private key to FILE and the public key to FILE.pub")
+	encrypt := fs.Bool("encrypt", false, "encrypt the OpenSSH private key with a passphrase (PPL_PASSPHRASE, PPL_PASSPHRASE_FILE, or asked)")
 	if err := parse(fs, args, out, syn); err != nil {
 		return err
 	}
@@ -57,10 +62,22 @@ func cmdKeygen(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var pass []byte
+	if *encrypt {
+		if *format != "openssh" {
+			return usage("keygen: -encrypt needs -format openssh")
+		}
+		if pass, err = passphrase("passphrase for the new key: ", true); err != nil {
+			return usage("keygen: %v", err)
+		}
+		if len(pass) == 0 {
+			return usage("keygen: -encrypt: the passphrase is empty")
+		}
+	}
 	var privBytes, pubBytes []byte
 	switch *format {
 	case "openssh":
-		privBytes, err = attest.MarshalOpenSSHPrivateKey(priv, *comment, nil)
+		privBytes, err = attest.MarshalOpenSSHPrivateKey(priv, *comment, pass)
 		pubBytes = attest.MarshalAuthorizedKey(pub, *comment)
 	case "pem":
 		privBytes, err = attest.MarshalPKCS8PrivateKey(priv)
@@ -113,30 +130,72 @@ func loadPublicKey(ref string) (ed25519.PublicKey, error) {
 	if pub, err := attest.ParsePublicKey(data); err == nil {
 		return pub, nil
 	}
-	priv, err := attest.ParsePrivateKey(data, passphrase())
+	priv, err := loadPrivateKey(ref)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", ref, err)
+		return nil, err
 	}
 	return priv.Public().(ed25519.PublicKey), nil
 }
 
+// loadPrivateKey reads a private key file. An encrypted key is decrypted
+// with the passphrase from PPL_PASSPHRASE, or the file PPL_PASSPHRASE_FILE
+// names, or, on a terminal, asked for; an unencrypted key never needs one,
+// whatever the environment holds.
 func loadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	k, err := attest.ParsePrivateKey(data, passphrase())
+	k, err := attest.ParsePrivateKey(data, nil)
+	if errors.Is(err, attest.ErrPassphraseRequired) {
+		var pass []byte
+		if pass, err = passphrase("passphrase for "+path+": ", false); err == nil {
+			k, err = attest.ParsePrivateKey(data, pass)
+		}
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (set PPL_PASSPHRASE for an encrypted key)", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return k, nil
 }
 
-func passphrase() []byte {
+// passphrase finds the passphrase for an encrypted key: PPL_PASSPHRASE,
+// else the first line of the file PPL_PASSPHRASE_FILE names, else a prompt
+// on the terminal (asked twice when confirm is set, for a new key).
+func passphrase(prompt string, confirm bool) ([]byte, error) {
 	if p, ok := os.LookupEnv("PPL_PASSPHRASE"); ok {
-		return []byte(p)
+		return []byte(p), nil
 	}
-	return nil
+	if f := os.Getenv("PPL_PASSPHRASE_FILE"); f != "" {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("PPL_PASSPHRASE_FILE: %w", err)
+		}
+		line, _, _ := strings.Cut(string(data), "\n")
+		return []byte(strings.TrimSuffix(line, "\r")), nil
+	}
+	fd := int(os.Stdin.Fd())
+	if !term.IsTerminal(fd) {
+		return nil, fmt.Errorf("%w: set PPL_PASSPHRASE or PPL_PASSPHRASE_FILE, or run on a terminal to be asked", attest.ErrPassphraseRequired)
+	}
+	fmt.Fprint(os.Stderr, prompt)
+	p, err := term.ReadPassword(fd)
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return nil, err
+	}
+	if confirm {
+		fmt.Fprint(os.Stderr, "again: ")
+		again, err := term.ReadPassword(fd)
+		fmt.Fprintln(os.Stderr)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Equal(p, again) {
+			return nil, errors.New("the passphrases differ")
+		}
+	}
+	return p, nil
 }
 
 // keyIDOf accepts a key id ("SHA256:...") or a key file.

@@ -57,7 +57,7 @@ func main() {
 
 // run is main without the process: the tests call it too.
 func run(args []string, stdout, stderr io.Writer) int {
-	err := dispatch(args, stdout)
+	err := dispatch(args, stdout, stderr)
 	if err == nil {
 		return 0
 	}
@@ -92,6 +92,13 @@ const help = `ppl: peer production licensing from the command line
   ppl scan   -entity ID -at TIME [-commercial] [-purpose P] [-seats N] [-kind K] [-headcount N] [-revenue MINOR -currency C] [-free LIST|permissive] [-json] SBOM|-
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
+Batch signing: 'ppl sign contribution -key FILE -in FILE|-' takes JSON Lines, one
+contribution a line ({"commons","contributor","entity","kind","quantity","unit","at",
+"from","evidence"}), decrypts the key once and writes one envelope a line (-o FILE),
+or a file per statement named by its digest (-o DIR/; a re-run adds only new ones).
+Encrypted keys (ppl keygen -encrypt): the passphrase comes from PPL_PASSPHRASE, the
+file PPL_PASSPHRASE_FILE names, or a prompt on the terminal.
+Commands that write a file (-o) refuse to replace one unless -f is given.
 An ID (commons, entity, payer) is lower-case ASCII: a-z and 0-9, with '.', '-'
 or '_' between them (makers-coop, org.example.cad), at most 128 characters.
 The trust file names the commons, the commons it recognises and who may attest what;
@@ -130,7 +137,10 @@ record of when it first saw a statement, so a key revoked from a time before
 times to keep what the key signed before its revocation.
 `
 
-func dispatch(args []string, out io.Writer) error {
+// dispatch runs a command: what it makes (an envelope, a decision, a
+// report) goes to out, warnings to warn, so out can be piped into the next
+// step.
+func dispatch(args []string, out, warn io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(out, help)
 		return usage("no command given: run 'ppl help'")
@@ -159,7 +169,7 @@ func dispatch(args []string, out io.Writer) error {
 	case "grant":
 		return cmdDecide(rest, out, true)
 	case "payout":
-		return cmdPayout(rest, out)
+		return cmdPayout(rest, out, warn)
 	case "scan":
 		return cmdScan(rest, out)
 	}

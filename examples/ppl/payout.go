@@ -12,7 +12,7 @@ import (
 
 // cmdPayout allocates a payment among the commons' contributors, from the
 // verified contributions given as evidence, and signs the allocation.
-func cmdPayout(args []string, out io.Writer) error {
+func cmdPayout(args []string, out, warn io.Writer) error {
 	const syn = "ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N -window-days N -half-life-days N -recognised] EVIDENCE|DIR..."
 	fs := newFlags("payout", syn)
 	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
@@ -28,6 +28,8 @@ func cmdPayout(args []string, out io.Writer) error {
 	halfLife := fs.Int("half-life-days", 180, "decay half-life (0: none)")
 	recognised := fs.Bool("recognised", true, "contributions to recognised commons share at their weight")
 	explain := fs.String("explain", "", "also explain one recipient's share (key id)")
+	outPath := fs.String("o", "", "write the signed payout here instead of stdout")
+	force := fs.Bool("f", false, "overwrite the -o file if it exists")
 	var at timeFlag
 	fs.Var(&at, "at", "time of the payment")
 	if err := parse(fs, args, out, syn); err != nil {
@@ -37,6 +39,12 @@ func cmdPayout(args []string, out io.Writer) error {
 		return usage("payout: -trust, -key and -at are required (usage: %s)", syn)
 	}
 	if err := checkIDs("payout", "-payer", *payer); err != nil {
+		return err
+	}
+	if *amount <= 0 {
+		return usage("payout: -amount %d: a payment is a positive amount in minor units", *amount)
+	}
+	if err := refuseOverwrite(*outPath, *force); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*trustPath)
@@ -67,7 +75,7 @@ func cmdPayout(args []string, out io.Writer) error {
 			_, err = ledger.Ingest(v)
 		}
 		if err != nil {
-			fmt.Fprintf(out, "ignored evidence %s: %v\n", ev.name, err)
+			fmt.Fprintf(warn, "ppl: payout: ignored %s: %v\n", ev.name, err)
 		}
 	}
 	plan := &payout.Plan{Commons: cfg.commons, Currency: *currency, Association: *assoc, AssociationBP: *bp,
@@ -79,16 +87,11 @@ func cmdPayout(args []string, out io.Writer) error {
 		return usage("payout: %v", err)
 	}
 	if *explain != "" {
-		fmt.Fprint(out, a.Explain(*explain))
+		fmt.Fprint(warn, a.Explain(*explain))
 	}
 	env, err := a.Sign(plan, key)
 	if err != nil {
 		return err
 	}
-	b, err := env.MarshalJSON()
-	if err != nil {
-		return err
-	}
-	_, err = out.Write(append(b, '\n'))
-	return err
+	return writeEnvelopeTo(env, *outPath, *force, out)
 }

@@ -23,9 +23,13 @@ func cmdSign(args []string, out io.Writer) error {
 	fs := newFlags("sign "+kind, syn)
 	keyPath := fs.String("key", "", "private key that signs")
 	outPath := fs.String("o", "", "write the envelope here instead of stdout")
-	in := fs.String("in", "", "read the statement's fields from this JSON file")
+	in := fs.String("in", "", "read the statement's fields from this JSON file (- for stdin); for contributions, JSON Lines sign many from one decrypted key")
+	force := fs.Bool("f", false, "overwrite the -o file if it exists")
 	var st attest.Statement
 	var build func() (attest.Statement, error)
+	// batch, when set, signs what -in holds itself (many statements from
+	// one decrypted key).
+	var batch func(keyPath, outPath string, force bool, out io.Writer) error
 	switch kind {
 	case "contribution":
 		commons := fs.String("commons", "", "commons id")
@@ -40,33 +44,12 @@ func cmdSign(args []string, out io.Writer) error {
 		var evidence multiFlag
 		fs.Var(&evidence, "evidence", "evidence reference, e.g. gitCommit:<sha> (repeatable)")
 		build = func() (attest.Statement, error) {
-			if *in != "" {
-				var f contributionIn
-				if err := readFields(*in, &f); err != nil {
-					return st, err
-				}
-				*commons, *contributor, *entity, *k, *qty, *unit, evidence = f.Commons, f.Contributor, f.Entity, f.Kind, f.Quantity, f.Unit, f.Evidence
-				for flag, v := range map[*timeFlag]string{&at: f.At, &from: f.From} {
-					if v != "" {
-						if err := flag.Set(v); err != nil {
-							return st, usage("-in %s: %v", *in, err)
-						}
-					}
-				}
-			}
-			if err := checkIDs("sign contribution", source(*in, "commons", "commons"), *commons, source(*in, "entity", "entity"), *entity); err != nil {
-				return st, err
-			}
-			c := contribution.Contribution{Commons: *commons, Entity: *entity, Kind: *k, Unit: *unit, At: at.t, From: from.t, Evidence: evidence}
-			id, err := keyIDOf(*contributor)
-			if err != nil {
-				return st, usage("sign contribution: contributor: %v", err)
-			}
-			c.Contributor = id
-			if c.Quantity, err = contribution.ParseQuantity(*qty); err != nil {
-				return st, usage("sign contribution: quantity: %v", err)
-			}
-			return contribution.NewContributionStatement(c)
+			f := contributionIn{Commons: *commons, Contributor: *contributor, Entity: *entity, Kind: *k, Quantity: *qty, Unit: *unit,
+				At: at.String(), From: from.String(), Evidence: evidence}
+			return contributionStatement(f, "-")
+		}
+		batch = func(keyPath, outPath string, force bool, out io.Writer) error {
+			return signContributions(*in, keyPath, outPath, force, out)
 		}
 	case "membership":
 		entity := fs.String("entity", "", "entity id")
@@ -175,7 +158,25 @@ func cmdSign(args []string, out io.Writer) error {
 	if err := parse(fs, args, out, syn); err != nil {
 		return err
 	}
+	if batch != nil && *in != "" {
+		return batch(*keyPath, *outPath, *force, out)
+	}
+	if err := refuseOverwrite(*outPath, *force); err != nil {
+		return err
+	}
 	return signAndWrite(build, *keyPath, *outPath, out)
+}
+
+// refuseOverwrite refuses to replace an existing file unless -f says so,
+// as ssh-keygen -Y sign asks before it overwrites.
+func refuseOverwrite(path string, force bool) error {
+	if path == "" || force {
+		return nil
+	}
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		return usage("%s exists: choose another -o, or -f to overwrite it", path)
+	}
+	return nil
 }
 
 func signAndWrite(build func() (attest.Statement, error), keyPath, outPath string, out io.Writer) error {
@@ -226,6 +227,15 @@ func addSignature(envPath, keyPath, outPath string, out io.Writer) error {
 	}
 	if outPath == "" {
 		outPath = envPath
+	}
+	return writeEnvelope(env, outPath, out)
+}
+
+// writeEnvelopeTo writes env to outPath (refusing to replace a file
+// without force) or, with no path, to out.
+func writeEnvelopeTo(env *attest.Envelope, outPath string, force bool, out io.Writer) error {
+	if err := refuseOverwrite(outPath, force); err != nil {
+		return err
 	}
 	return writeEnvelope(env, outPath, out)
 }
