@@ -266,11 +266,19 @@ func compareUTF16(a, b []byte) int {
 	}
 	ra, _ := utf8.DecodeRune(a[i:])
 	rb, _ := utf8.DecodeRune(b[i:])
-	return int(utf16Key(ra)) - int(utf16Key(rb))
+	// The runes differ. Two supplementary characters differ in their
+	// surrogate pairs as they do in value (the encoding is monotonic), but
+	// often not in the first unit alone; one supplementary character
+	// against a BMP one is decided by its high surrogate, which no BMP
+	// character in valid UTF-8 equals.
+	if ra >= 0x10000 && rb >= 0x10000 {
+		return int(ra) - int(rb)
+	}
+	return int(utf16First(ra)) - int(utf16First(rb))
 }
 
-// utf16Key maps a rune to the first UTF-16 code unit that encodes it.
-func utf16Key(r rune) rune {
+// utf16First maps a rune to the first UTF-16 code unit that encodes it.
+func utf16First(r rune) rune {
 	if r >= 0x10000 {
 		hi, _ := utf16.EncodeRune(r)
 		return hi
