@@ -19,6 +19,11 @@ var (
 	ErrTooDeep       = errors.New("nesting too deep")
 	ErrTooLarge      = errors.New("input too large")
 	ErrUnknownField  = errors.New("unknown field")
+	// ErrCaseVariant refuses a member name that equals a known one under
+	// Unicode case folding without being it ("PredicateType" beside a
+	// reader of "predicateType"): encoding/json would read it as that
+	// member, so ignoring it would read the document differently.
+	ErrCaseVariant = errors.New("member name differs from a known member only in case")
 	ErrType          = errors.New("wrong JSON type for field")
 )
 

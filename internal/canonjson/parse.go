@@ -182,7 +182,7 @@ func (p *parser) object(t reflect.Type) error {
 			var ok bool
 			ft, ok = fields[string(key)]
 			if !ok && p.fieldErr == nil {
-				p.fieldErr = p.fail(ErrUnknownField, keyOff, quoteDetail("%q", key))
+				p.fieldErr = p.unknownField(keyOff, key, fields)
 			}
 		} else if t != nil && t.Kind() == reflect.Map {
 			ft = t.Elem()
@@ -241,6 +241,24 @@ func (p *parser) object(t reflect.Type) error {
 		p.out = append(p.out, '}')
 	}
 	return nil
+}
+
+// unknownField refuses key, which names no field of the struct being
+// decoded: as a case variant when it folds to a field's name, since
+// encoding/json, which Decode hands the document to, would store it in
+// that field.
+func (p *parser) unknownField(off int, key []byte, fields map[string]reflect.Type) *Error {
+	var names []string
+	for name := range fields {
+		if foldEqual(key, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return p.fail(ErrUnknownField, off, quoteDetail("%q", key))
+	}
+	slices.Sort(names) // one answer however the map iterates
+	return p.fail(ErrCaseVariant, off, quoteDetail("(%q is not %q)", key, names[0]))
 }
 
 func cmpMember(a, b member) int { return compareUTF16(a.key, b.key) }

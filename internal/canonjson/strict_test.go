@@ -116,8 +116,12 @@ func TestDecodeRefuses(t *testing.T) {
 		want    error
 		pointer string
 	}{
-		{`{"id":"x","ID":"y"}`, ErrUnknownField, "/ID"},
-		{`{"Id":"x"}`, ErrUnknownField, "/Id"},
+		{`{"id":"x","ID":"y"}`, ErrCaseVariant, "/ID"},
+		{`{"Id":"x"}`, ErrCaseVariant, "/Id"},
+		{`{"by\u212aey":{}}`, ErrCaseVariant, "/by\u212aey"}, // KELVIN SIGN folds to k
+		{`{"item\u017f":[]}`, ErrCaseVariant, "/item\u017f"}, // LONG S folds to s
+		{`{"items":[{"NAME":"a"}]}`, ErrCaseVariant, "/items/0/NAME"},
+		{`{"EXTRA":"e"}`, ErrCaseVariant, "/EXTRA"},
 		{`{"items":[{"name":"a"},{"nmae":"b"}]}`, ErrUnknownField, "/items/1/nmae"},
 		{`{"byKey":{"k":{"bogus":1}}}`, ErrUnknownField, "/byKey/k/bogus"},
 		{`{"Skip":"s"}`, ErrUnknownField, "/Skip"},
