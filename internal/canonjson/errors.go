@@ -24,7 +24,7 @@ var (
 	// reader of "predicateType"): encoding/json would read it as that
 	// member, so ignoring it would read the document differently.
 	ErrCaseVariant = errors.New("member name differs from a known member only in case")
-	ErrType          = errors.New("wrong JSON type for field")
+	ErrType        = errors.New("wrong JSON type for field")
 )
 
 // Error says what is wrong with a JSON text and where: the byte offset into

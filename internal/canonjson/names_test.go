@@ -15,7 +15,7 @@ var caseVariants = []struct{ doc, field string }{
 	{`{"predicatetype":"x"}`, "predicateType"},
 	{`{"Predicate\u0054YPE":"x"}`, "predicateType"},
 	{"{\"\u212aeyid\":\"x\"}", "keyid"}, // KELVIN SIGN
-	{`{"\u017fig":"x"}`, "sig"},          // LATIN SMALL LETTER LONG S
+	{`{"\u017fig":"x"}`, "sig"},         // LATIN SMALL LETTER LONG S
 	{`{"VALIDUNTIL":"x"}`, "validUntil"},
 }
 
