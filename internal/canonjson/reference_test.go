@@ -63,6 +63,7 @@ func TestCanonicalizeMatchesReference(t *testing.T) {
 // so the converse is not required.)
 func FuzzReference(f *testing.F) {
 	addVectorSeeds(f)
+	addNameSeeds(f)
 	for _, c := range referenceCases {
 		f.Add([]byte(c))
 	}
