@@ -143,6 +143,9 @@ func TestMayHold(t *testing.T) {
 			t.Errorf("MayHold(%s) = %v, want %v", tc.doc, got, tc.want)
 		}
 	}
+	if !MayHold([]byte(`{"a":1}`), "café") {
+		t.Error("MayHold is sure about a name that is not ASCII")
+	}
 }
 
 // FuzzMembers holds Members to encoding/json: whatever Members accepts,

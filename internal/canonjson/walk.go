@@ -108,14 +108,19 @@ var foldsToASCII = func() [][]byte {
 }()
 
 // MayHold reports whether data might hold a member whose name, unescaped,
-// equals one of names (ASCII) under case folding. False is certain: no
-// name occurs ignoring ASCII case, and data holds no escape and no
-// character that folds to ASCII. It lets a reader skip a walk for
-// documents that cannot hold what it looks for without missing a
-// spelling another reader would accept.
+// equals one of names under case folding. False is certain: no name
+// occurs ignoring ASCII case, and data holds no escape and no character
+// that folds to ASCII. It lets a reader skip a walk for documents that
+// cannot hold what it looks for without missing a spelling another reader
+// would accept. A name that is not ASCII always means maybe.
 func MayHold(data []byte, names ...string) bool {
 	if bytes.IndexByte(data, '\\') >= 0 {
 		return true
+	}
+	for _, name := range names {
+		if !isASCII(name) {
+			return true
+		}
 	}
 	for _, name := range names {
 		if containsFoldASCII(data, name) {
