@@ -252,7 +252,7 @@ func validity(pred json.RawMessage) (from, until time.Time, err error) {
 		}
 		return nil
 	})
-	if ce := (*canonjson.Error)(nil); errors.As(err, &ce) {
+	if ce := (*canonjson.Error)(nil); err != nil && errors.As(err, &ce) {
 		// The walk's own refusal, located within the predicate.
 		located := *ce
 		located.Pointer = "/predicate" + ce.Pointer

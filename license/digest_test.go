@@ -82,6 +82,13 @@ func TestDigestNamesTheDocument(t *testing.T) {
 
 	terms, _ := Builtin("ppl")
 	before, _ := terms.Digest()
+	// What MarshalJSON returns is the caller's to change.
+	if out, _ := terms.MarshalJSON(); len(out) > 0 {
+		out[0] = 'x'
+		if d, _ := terms.Digest(); d != before {
+			t.Fatal("writing to MarshalJSON's result changed the digest")
+		}
+	}
 	terms.Prices[0].Amount = 12000
 	after, _ := terms.Digest()
 	out, _ := terms.MarshalJSON()

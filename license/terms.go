@@ -133,14 +133,24 @@ func (t *Terms) Reciprocity() *Reciprocity {
 // read, member for member (members equal to their defaults included);
 // for terms built or changed in Go, the document their fields encode.
 func (t *Terms) MarshalJSON() ([]byte, error) {
+	b, parsed, err := t.document()
+	if parsed {
+		b = bytes.Clone(b) // t.doc is shared by copies of t
+	}
+	return b, err
+}
+
+// document is MarshalJSON without copying the parsed document; parsed
+// says that b is it.
+func (t *Terms) document() (b []byte, parsed bool, err error) {
 	enc, err := t.encode()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if t.doc != nil && bytes.Equal(enc, t.parsed) {
-		return bytes.Clone(t.doc), nil
+		return t.doc, true, nil
 	}
-	return enc, nil
+	return enc, false, nil
 }
 
 // encode is the canonical JSON of the fields alone.
@@ -158,7 +168,7 @@ func (t *Terms) encode() ([]byte, error) {
 // read by Parse that is the document as published, so anyone holding it
 // and any RFC 8785 implementation recomputes the digest a grant names.
 func (t *Terms) Digest() (string, error) {
-	b, err := t.MarshalJSON()
+	b, _, err := t.document()
 	if err != nil {
 		return "", err
 	}
