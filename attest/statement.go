@@ -252,14 +252,25 @@ func validity(pred json.RawMessage) (from, until time.Time, err error) {
 		}
 		return nil
 	})
-	if ce := (*canonjson.Error)(nil); err != nil && errors.As(err, &ce) {
-		// The walk's own refusal, located within the predicate.
-		located := *ce
-		located.Pointer = "/predicate" + ce.Pointer
-		err = &located
+	if err != nil {
+		err = inPredicate(err)
 	}
 	if err == nil && !from.IsZero() && !until.IsZero() && !until.After(from) {
 		err = fmt.Errorf("/predicate/validUntil %s is not after validFrom %s", until.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	return
+}
+
+// inPredicate locates a refusal of the predicate walk itself (not one of
+// the callback's, which say where already) within the statement. It is a
+// function of its own so that the target of errors.As, which escapes, is
+// only made when there is an error.
+func inPredicate(err error) error {
+	var ce *canonjson.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	located := *ce
+	located.Pointer = "/predicate" + ce.Pointer
+	return &located
 }
