@@ -36,6 +36,13 @@
 // carry "validFrom" and "validUntil" (RFC 3339); Verify honours them.
 // Statements made here are canonical JSON (RFC 8785).
 //
+// Member names are read after unescaping ("valid\u0055ntil" is
+// validUntil). Unknown members of envelopes and statements are ignored, as
+// DSSE and in-toto require, but a name differing from a known one only in
+// case ("PredicateType", "VALIDUNTIL", "\u017fig" with a long s) is refused
+// as malformed: readers built on encoding/json would read it as that
+// member, so ignoring it would read a signed payload differently.
+//
 // A statement travels in a DSSE envelope
 //
 //	{"payloadType":"application/vnd.in-toto+json","payload":"<base64>",

@@ -80,9 +80,10 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 		return &VerifyError{Err: ErrMalformed, Detail: "envelope: " + fmt.Sprintf(format, args...)}
 	}
 	// The DSSE spec says consumers must ignore unrecognised fields, so the
-	// envelope is not decoded into a struct (which would also match names
-	// case-insensitively): members are picked out by exact name in the
-	// strict reader's single pass.
+	// envelope is not decoded into a struct: members are picked out by
+	// exact name in the strict reader's single pass. A name differing from
+	// one of ours only in case is refused, not ignored: DSSE libraries
+	// decoding into structs with encoding/json would read it as ours.
 	var w struct {
 		payloadType string
 		payload     []byte // the raw JSON string token
@@ -90,7 +91,7 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 		seen        uint8
 	}
 	lim := canonjson.Limits{MaxBytes: -1, MaxDepth: 8}
-	err := canonjson.Object(data, lim, func(key, raw []byte) error {
+	err := canonjson.Members(data, lim, envelopeMembers, func(key, raw []byte) error {
 		var err error
 		switch string(key) {
 		case "payloadType":
@@ -137,7 +138,7 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 	for i, raw := range w.sigs {
 		var keyID string
 		var sigRaw []byte
-		err := canonjson.Object(raw, lim, func(key, v []byte) error {
+		err := canonjson.Members(raw, lim, signatureMembers, func(key, v []byte) error {
 			var err error
 			switch string(key) {
 			case "keyid":
@@ -170,6 +171,12 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 	}
 	return e, nil
 }
+
+// The member names the envelope reader picks out.
+var (
+	envelopeMembers  = []string{"payloadType", "payload", "signatures"}
+	signatureMembers = []string{"keyid", "sig"}
+)
 
 // tooLarge refuses an envelope over limit bytes (no limit when limit ≤ 0).
 func tooLarge(data []byte, limit int) error {

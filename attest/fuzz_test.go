@@ -1,10 +1,14 @@
 package attest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func FuzzParseEnvelope(f *testing.F) {
@@ -12,12 +16,35 @@ func FuzzParseEnvelope(f *testing.F) {
 	good := signedJSON(f, testStatement(f, "commons:alpha", map[string]any{"good": "yes"}), k)
 	f.Add(signedJSON(f, testStatement(f, "commons:alpha", nil), k))
 	f.Add([]byte(`{"payloadType":"x","payload":"","signatures":[{"sig":""}]}`))
+	f.Add([]byte(`{"payload\u0054ype":"x","payload":"","\u0073ignatures":[{"\u212aeyid":"","sig":""}]}`))
+	f.Add([]byte(`{"payloadType":"x","PayloadType":"y","payload":"","signatures":[{"sig":"","𐀀":"","\ud800\udc01":""}]}`))
+	f.Add(bytes.Replace(good, []byte(`"keyid"`), []byte(`"KeyID"`), 1))
+	f.Add(bytes.Replace(good, []byte(`"sig"`), []byte(`"\u017fig"`), 1))
 	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEnvelope(data)
 		if err == nil {
 			if _, err := e.MarshalJSON(); err != nil {
 				t.Fatal(err)
+			}
+			// Where encoding/json reads the envelope at all (it knows only
+			// standard base64), it reads what we read.
+			var theirs struct {
+				PayloadType string `json:"payloadType"`
+				Payload     []byte `json:"payload"`
+				Signatures  []struct {
+					KeyID string `json:"keyid"`
+					Sig   []byte `json:"sig"`
+				} `json:"signatures"`
+			}
+			if json.Unmarshal(data, &theirs) == nil {
+				same := theirs.PayloadType == e.PayloadType && bytes.Equal(theirs.Payload, e.Payload) && len(theirs.Signatures) == len(e.Signatures)
+				for i := 0; same && i < len(e.Signatures); i++ {
+					same = theirs.Signatures[i].KeyID == e.Signatures[i].KeyID && bytes.Equal(theirs.Signatures[i].Sig, e.Signatures[i].Sig)
+				}
+				if !same {
+					t.Fatalf("read differently:\n ours   %+v\n theirs %+v", e, theirs)
+				}
 			}
 		}
 		v, err := trust.Verify(data, opts(t0))
@@ -32,18 +59,61 @@ func FuzzParseEnvelope(f *testing.F) {
 	})
 }
 
+// FuzzParseStatement: an accepted statement re-encodes, and reads as
+// encoding/json reads it (which matches names case-insensitively and takes
+// the last duplicate): the same type, subjects, predicate type and
+// predicate bytes, and the same validity window.
 func FuzzParseStatement(f *testing.F) {
 	st := testStatement(f, "commons:alpha", map[string]any{"validFrom": "2026-01-01T00:00:00Z"})
 	p, _ := st.Payload()
 	f.Add(p)
 	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","subject":[],"predicateType":"x","predicate":{}}`))
+	for _, pred := range []string{
+		`{"valid\u0055ntil":"2026-02-01T00:00:00Z"}`,
+		`{"ValidUntil":"2026-02-01T00:00:00Z"}`,
+		`{"validFrom":"2026-01-01T00:00:00Z","VALIDFROM":"2027-01-01T00:00:00Z"}`,
+		`{"\ud800\udc00":1,"𐀁":2,"validUntil":"2026-02-01T00:00:00+01:00"}`,
+		`{"\u017fig":1,"\u212a":2}`,
+	} {
+		f.Add([]byte(statementHead + pred + `}`))
+	}
+	f.Add([]byte(statementHead + `{},"PredicateType":"y"}`))
+	f.Add([]byte(`{"_type":"https://in-toto.io/Statement/v1","\u0073ubject":[{"name":"a","digest":{"sha256":"00","𐀀":"1"}}],"predicate\u0054ype":"x","predicate":{}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := ParseStatement(data)
 		if err != nil {
 			return
 		}
-		if _, _, err := validity(st.Predicate); err != nil {
+		var theirs Statement
+		if err := json.Unmarshal(data, &theirs); err != nil {
+			t.Fatalf("encoding/json refuses an accepted statement: %v", err)
+		}
+		if theirs.Type != st.Type || theirs.PredicateType != st.PredicateType || !bytes.Equal(theirs.Predicate, st.Predicate) || !reflect.DeepEqual(theirs.Subject, st.Subject) {
+			t.Fatalf("read differently:\n ours   %+v\n theirs %+v", st, theirs)
+		}
+		from, until, err := validity(st.Predicate)
+		if err != nil {
 			return
+		}
+		var window struct {
+			ValidFrom  *string `json:"validFrom"`
+			ValidUntil *string `json:"validUntil"`
+		}
+		if json.Unmarshal(st.Predicate, &window) == nil {
+			for _, w := range []struct {
+				theirs *string
+				ours   time.Time
+			}{{window.ValidFrom, from}, {window.ValidUntil, until}} {
+				if w.theirs == nil {
+					if !w.ours.IsZero() {
+						t.Fatalf("window %v read where encoding/json reads none", w.ours)
+					}
+					continue
+				}
+				if tt, err := time.Parse(time.RFC3339, *w.theirs); err != nil || !tt.Equal(w.ours) {
+					t.Fatalf("encoding/json reads window %q, ours %v", *w.theirs, w.ours)
+				}
+			}
 		}
 		if _, err := st.Payload(); err != nil {
 			t.Fatalf("accepted statement does not re-encode: %v", err)

@@ -1,7 +1,6 @@
 package attest
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -91,19 +90,29 @@ func Digest(payload []byte) string {
 }
 
 // ParseStatement decodes an in-toto Statement v1 from payload with the
-// strict reader. Members are matched by exact name; unrecognised members
-// are ignored as in-toto requires of consumers, and nothing is lost since
-// the payload bytes themselves are what is kept and digested.
+// strict reader. Members are matched by exact name after unescaping;
+// unrecognised members are ignored as in-toto requires of consumers, and
+// nothing is lost since the payload bytes themselves are what is kept and
+// digested. A member whose name differs from a Statement member's only in
+// case ("PredicateType") is refused: encoding/json, and so many other
+// in-toto readers, would read it as that member.
 func ParseStatement(payload []byte) (Statement, error) {
 	return parseStatement(payload, nil)
 }
+
+// The member names each reader picks out; a case variant of one is refused.
+var (
+	statementMembers = []string{"_type", "subject", "predicateType", "predicate"}
+	subjectMembers   = []string{"name", "digest"}
+	windowMembers    = []string{"validFrom", "validUntil"}
+)
 
 // parseStatement is ParseStatement taking predicate types and subject
 // names found in known from it rather than allocating them.
 func parseStatement(payload []byte, known map[string]string) (Statement, error) {
 	var st Statement
 	lim := canonjson.Limits{MaxBytes: -1}
-	err := canonjson.Object(payload, lim, func(key, raw []byte) error {
+	err := canonjson.Members(payload, lim, statementMembers, func(key, raw []byte) error {
 		var err error
 		switch string(key) {
 		case "_type":
@@ -142,7 +151,7 @@ func parseStatement(payload []byte, known map[string]string) (Statement, error) 
 
 func parseSubject(raw []byte, lim canonjson.Limits, known map[string]string) (Subject, error) {
 	var sub Subject
-	err := canonjson.Object(raw, lim, func(key, v []byte) error {
+	err := canonjson.Members(raw, lim, subjectMembers, func(key, v []byte) error {
 		var err error
 		switch string(key) {
 		case "name":
@@ -226,16 +235,17 @@ func (e *PredicateError) Error() string {
 
 func (e *PredicateError) Unwrap() error { return e.Err }
 
-var validFromKey, validUntilKey = []byte(`"validFrom"`), []byte(`"validUntil"`)
-
 // validity reads the optional validFrom/validUntil (RFC 3339) members of a
-// predicate, matched by exact name.
+// predicate, matched by exact name after unescaping; a case variant of
+// either is refused, since encoding/json would read it as the window.
 func validity(pred json.RawMessage) (from, until time.Time, err error) {
-	// Most predicates carry no window; skip the walk for them.
-	if !bytes.Contains(pred, validFromKey) && !bytes.Contains(pred, validUntilKey) {
+	// Most predicates carry no window; skip the walk for those that
+	// cannot hold one under any spelling (an escape or a character that
+	// folds to ASCII always means a walk).
+	if !canonjson.MayHold(pred, windowMembers...) {
 		return from, until, nil
 	}
-	err = canonjson.Object(pred, canonjson.Limits{MaxBytes: -1}, func(key, raw []byte) error {
+	err = canonjson.Members(pred, canonjson.Limits{MaxBytes: -1}, windowMembers, func(key, raw []byte) error {
 		var dst *time.Time
 		switch string(key) {
 		case "validFrom":
@@ -254,8 +264,25 @@ func validity(pred json.RawMessage) (from, until time.Time, err error) {
 		}
 		return nil
 	})
+	if err != nil {
+		err = inPredicate(err)
+	}
 	if err == nil && !from.IsZero() && !until.IsZero() && !until.After(from) {
 		err = fmt.Errorf("/predicate/validUntil %s is not after validFrom %s", until.Format(time.RFC3339), from.Format(time.RFC3339))
 	}
 	return
+}
+
+// inPredicate locates a refusal of the predicate walk itself (not one of
+// the callback's, which say where already) within the statement. It is a
+// function of its own so that the target of errors.As, which escapes, is
+// only made when there is an error.
+func inPredicate(err error) error {
+	var ce *canonjson.Error
+	if !errors.As(err, &ce) {
+		return err
+	}
+	located := *ce
+	located.Pointer = "/predicate" + ce.Pointer
+	return &located
 }

@@ -52,9 +52,20 @@
 // (Schema), then checks what a schema cannot: default clause, reachability,
 // unique ids, ISO 4217 currencies, non-negative prices, known schedules,
 // ascending tiers. Every problem is reported at once, each with its JSON
-// pointer, in a *ParseError. MarshalJSON writes canonical JSON (RFC 8785)
-// and Digest hashes it, so equal terms have equal digests however they
-// were formatted.
+// pointer, in a *ParseError.
+//
+// # Digest
+//
+// A terms digest is "sha256:" and the hex SHA-256 of the RFC 8785 (JCS)
+// canonical form of the terms document. For terms Parse read, that is the
+// document as published, every member included (an "amount": 0 or a
+// "countAffiliates": false as much as any other): anyone holding the
+// published JSON and any RFC 8785 implementation recomputes the digest a
+// grant names, and whitespace, member order and escapes do not change it.
+// MarshalJSON writes that canonical document. Terms built in Go, or
+// changed after Parse, are the document their fields encode (members
+// equal to their defaults omitted), which MarshalJSON writes and Digest
+// hashes; publish that to let others recompute it.
 //
 // # Built-in terms
 //

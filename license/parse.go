@@ -123,6 +123,14 @@ func Parse(data []byte) (*Terms, error) {
 	if probs := t.check(); len(probs) > 0 {
 		return nil, &ParseError{Problems: probs}
 	}
+	// The digest is of the document as published; Check accepted it, so
+	// canonicalising cannot fail.
+	if t.doc, err = canonjson.Canonicalize(data); err != nil {
+		return nil, &ParseError{Problems: []Problem{fromCanon(err, ErrSyntax)}}
+	}
+	if t.parsed, err = t.encode(); err != nil {
+		return nil, fmt.Errorf("license: encoding parsed terms: %w", err)
+	}
 	return &t, nil
 }
 

@@ -1,6 +1,7 @@
 package license
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -51,6 +52,12 @@ type Terms struct {
 	// control (PolyForm's "your company"), so a large company cannot pass
 	// as small by splitting into subsidiaries.
 	CountAffiliates bool `json:"countAffiliates,omitempty"`
+
+	// doc is the RFC 8785 form of the document Parse read, and parsed the
+	// RFC 8785 form of these terms as Go encodes them just after: while
+	// the terms still encode as parsed, they are that document, which
+	// may spell out members Go omits (an amount of 0, a false flag).
+	doc, parsed []byte
 }
 
 // Cure is a cure period: Days after the first written notice.
@@ -125,9 +132,33 @@ func (t *Terms) Reciprocity() *Reciprocity {
 	return found
 }
 
-// MarshalJSON writes the terms as canonical JSON (RFC 8785), so equal terms
-// give equal bytes.
+// MarshalJSON writes the terms document in its RFC 8785 canonical form:
+// for terms Parse read and no one has changed since, the document Parse
+// read, member for member (members equal to their defaults included);
+// for terms built or changed in Go, the document their fields encode.
 func (t *Terms) MarshalJSON() ([]byte, error) {
+	b, parsed, err := t.document()
+	if parsed {
+		b = bytes.Clone(b) // t.doc is shared by copies of t
+	}
+	return b, err
+}
+
+// document is MarshalJSON without copying the parsed document; parsed
+// says that b is it.
+func (t *Terms) document() (b []byte, parsed bool, err error) {
+	enc, err := t.encode()
+	if err != nil {
+		return nil, false, err
+	}
+	if t.doc != nil && bytes.Equal(enc, t.parsed) {
+		return t.doc, true, nil
+	}
+	return enc, false, nil
+}
+
+// encode is the canonical JSON of the fields alone.
+func (t *Terms) encode() ([]byte, error) {
 	type plain Terms
 	raw, err := json.Marshal((*plain)(t))
 	if err != nil {
@@ -136,10 +167,12 @@ func (t *Terms) MarshalJSON() ([]byte, error) {
 	return canonjson.Canonicalize(raw)
 }
 
-// Digest identifies the terms independent of formatting: "sha256:<hex>"
-// of their canonical JSON.
+// Digest identifies the terms: "sha256:<hex>" of the RFC 8785 canonical
+// form of the terms document, the bytes MarshalJSON writes. For terms
+// read by Parse that is the document as published, so anyone holding it
+// and any RFC 8785 implementation recomputes the digest a grant names.
 func (t *Terms) Digest() (string, error) {
-	b, err := t.MarshalJSON()
+	b, _, err := t.document()
 	if err != nil {
 		return "", err
 	}

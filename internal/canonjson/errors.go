@@ -22,6 +22,12 @@ var (
 	ErrType          = errors.New("wrong JSON type for field")
 )
 
+// ErrCaseVariant refuses a member name that equals a known one under
+// Unicode case folding without being it ("PredicateType" beside a
+// reader of "predicateType"): encoding/json would read it as that
+// member, so ignoring it would read the document differently.
+var ErrCaseVariant = errors.New("member name differs from a known member only in case")
+
 // Error says what is wrong with a JSON text and where: the byte offset into
 // the input and the JSON Pointer (RFC 6901) of the value being read.
 type Error struct {

@@ -21,10 +21,30 @@ func addVectorSeeds(f *testing.F) {
 	}
 }
 
+// nameSeeds are objects whose names are where readers disagree: beyond
+// the BMP (surrogate pairs sharing a high unit), escaped, and differing
+// only in case (ASCII, the Kelvin sign, the long s).
+var nameSeeds = []string{
+	`{"𐀀":1,"𐀁":2,"𐀀":3}`,
+	`{"𐀁":1,"\ud800\udc00":2,"\uffff":3,"\ud7ff":4,"\ue000":5}`,
+	`{"\ud83d\ude01":[{"\ud83d\ude00":1,"😁":2}],"a𐀀":{"a\ud800\udc01":0}}`,
+	`{"valid\u0055ntil":"2020-01-01T00:00:00Z","validFrom":"2019-01-01T00:00:00Z"}`,
+	`{"id":"x","ID":"y","Id":"z"}`,
+	`{"by\u212aey":{},"item\u017f":[],"ITEMS":[{"NAME":"a"}]}`,
+	`{"k\u0030":1,"\u006b0":2}`,
+}
+
+func addNameSeeds(f *testing.F) {
+	for _, s := range nameSeeds {
+		f.Add([]byte(s))
+	}
+}
+
 // FuzzCanonicalize: canonical output is itself accepted, is a fixed point,
 // and decodes to the same value as the input.
 func FuzzCanonicalize(f *testing.F) {
 	addVectorSeeds(f)
+	addNameSeeds(f)
 	f.Fuzz(func(t *testing.T, in []byte) {
 		out, err := Canonicalize(in)
 		if err != nil {
@@ -58,6 +78,7 @@ func FuzzCanonicalize(f *testing.F) {
 // FuzzDecode: never panics, and whatever it accepts encoding/json accepts.
 func FuzzDecode(f *testing.F) {
 	addVectorSeeds(f)
+	addNameSeeds(f)
 	f.Add([]byte(`{"id":"x","items":[{"name":"a","count":3}],"byKey":{"k":{"name":"b"}},"raw":{}}`))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		var v outer

@@ -182,7 +182,7 @@ func (p *parser) object(t reflect.Type) error {
 			var ok bool
 			ft, ok = fields[string(key)]
 			if !ok && p.fieldErr == nil {
-				p.fieldErr = p.fail(ErrUnknownField, keyOff, quoteDetail("%q", key))
+				p.fieldErr = p.unknownField(keyOff, key, fields)
 			}
 		} else if t != nil && t.Kind() == reflect.Map {
 			ft = t.Elem()
@@ -243,6 +243,24 @@ func (p *parser) object(t reflect.Type) error {
 	return nil
 }
 
+// unknownField refuses key, which names no field of the struct being
+// decoded: as a case variant when it folds to a field's name, since
+// encoding/json, which Decode hands the document to, would store it in
+// that field.
+func (p *parser) unknownField(off int, key []byte, fields map[string]reflect.Type) *Error {
+	var names []string
+	for name := range fields {
+		if foldEqual(key, name) {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return p.fail(ErrUnknownField, off, quoteDetail("%q", key))
+	}
+	slices.Sort(names) // one answer however the map iterates
+	return p.fail(ErrCaseVariant, off, quoteDetail("(%q is not %q)", key, names[0]))
+}
+
 func cmpMember(a, b member) int { return compareUTF16(a.key, b.key) }
 
 // compareUTF16 orders two UTF-8 strings by their UTF-16 code units, as RFC
@@ -266,11 +284,19 @@ func compareUTF16(a, b []byte) int {
 	}
 	ra, _ := utf8.DecodeRune(a[i:])
 	rb, _ := utf8.DecodeRune(b[i:])
-	return int(utf16Key(ra)) - int(utf16Key(rb))
+	// The runes differ. Two supplementary characters differ in their
+	// surrogate pairs as they do in value (the encoding is monotonic), but
+	// often not in the first unit alone; one supplementary character
+	// against a BMP one is decided by its high surrogate, which no BMP
+	// character in valid UTF-8 equals.
+	if ra >= 0x10000 && rb >= 0x10000 {
+		return int(ra) - int(rb)
+	}
+	return int(utf16First(ra)) - int(utf16First(rb))
 }
 
-// utf16Key maps a rune to the first UTF-16 code unit that encodes it.
-func utf16Key(r rune) rune {
+// utf16First maps a rune to the first UTF-16 code unit that encodes it.
+func utf16First(r rune) rune {
 	if r >= 0x10000 {
 		hi, _ := utf16.EncodeRune(r)
 		return hi

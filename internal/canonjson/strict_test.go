@@ -116,8 +116,12 @@ func TestDecodeRefuses(t *testing.T) {
 		want    error
 		pointer string
 	}{
-		{`{"id":"x","ID":"y"}`, ErrUnknownField, "/ID"},
-		{`{"Id":"x"}`, ErrUnknownField, "/Id"},
+		{`{"id":"x","ID":"y"}`, ErrCaseVariant, "/ID"},
+		{`{"Id":"x"}`, ErrCaseVariant, "/Id"},
+		{`{"by\u212aey":{}}`, ErrCaseVariant, "/by\u212aey"}, // KELVIN SIGN folds to k
+		{`{"item\u017f":[]}`, ErrCaseVariant, "/item\u017f"}, // LONG S folds to s
+		{`{"items":[{"NAME":"a"}]}`, ErrCaseVariant, "/items/0/NAME"},
+		{`{"EXTRA":"e"}`, ErrCaseVariant, "/EXTRA"},
 		{`{"items":[{"name":"a"},{"nmae":"b"}]}`, ErrUnknownField, "/items/1/nmae"},
 		{`{"byKey":{"k":{"bogus":1}}}`, ErrUnknownField, "/byKey/k/bogus"},
 		{`{"Skip":"s"}`, ErrUnknownField, "/Skip"},
@@ -335,5 +339,46 @@ func TestUnquoteKnown(t *testing.T) {
 	}
 	if _, err := UnquoteKnown([]byte(`12`), known); err == nil {
 		t.Error("a number accepted")
+	}
+}
+
+// TestAstralKeys: names beyond the BMP share their first UTF-16 code unit
+// (U+10000 and U+10001 are D800 DC00 and D800 DC01), so an order that
+// looks only at the first unit calls them equal: duplicates then escape
+// detection and the canonical order depends on input order.
+func TestAstralKeys(t *testing.T) {
+	refused := []struct {
+		in     string
+		offset int64
+	}{
+		{`{"𐀀":1,"𐀁":2,"𐀀":3}`, 19},
+		{`{"𐀀":1,"\ud800\udc01":2,"\ud800\udc00":3}`, 27},
+		{`{"a𐀁":1,"a𐀀":2,"a\ud800\udc01":3}`, 21},
+	}
+	for _, tc := range refused {
+		for _, run := range []func([]byte) error{
+			func(b []byte) error { return Check(b, Limits{}) },
+			func(b []byte) error { _, err := Canonicalize(b); return err },
+			func(b []byte) error { var m map[string]int; return Decode(b, &m, Limits{}) },
+		} {
+			err := run([]byte(tc.in))
+			var e *Error
+			if !errors.Is(err, ErrDuplicateKey) || !errors.As(err, &e) || e.Offset != tc.offset {
+				t.Errorf("%s: %v, want a duplicate at offset %d", tc.in, err, tc.offset)
+			}
+		}
+	}
+	order := []struct{ in, want string }{
+		{`{"𐀁":1,"𐀀":2}`, `{"𐀀":2,"𐀁":1}`},
+		{`{"\ud83d\ude01":1,"\ud83d\ude00":2,"\ud800\udc00":3}`, `{"𐀀":3,"😀":2,"😁":1}`},
+		// A supplementary character sorts before U+E000..U+FFFF and after
+		// the rest of the BMP.
+		{`{"\uffff":1,"𐀀":2,"\ud7ff":3}`, "{\"\ud7ff\":3,\"𐀀\":2,\"\uffff\":1}"},
+	}
+	for _, tc := range order {
+		got, err := Canonicalize([]byte(tc.in))
+		if err != nil || string(got) != tc.want {
+			t.Errorf("Canonicalize(%s) = %s, %v; want %s", tc.in, got, err, tc.want)
+		}
 	}
 }

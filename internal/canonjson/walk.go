@@ -1,22 +1,165 @@
 package canonjson
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // Object checks data strictly, as Check does, requires it to be a JSON
-// object, and calls fn with each member's key and the raw bytes of its
-// value, in input order. Keys are unique (duplicates are refused before fn
-// sees a second one). It lets a parser pick out members by exact name
-// without reflection; an error from fn stops the walk and is returned.
+// object, and calls fn with each member's name and the raw bytes of its
+// value, in input order. Names are handed over unescaped ("valid\u0055ntil"
+// arrives as validUntil), so a switch on them reads what any other JSON
+// reader reads. Names are unique (duplicates, compared after unescaping,
+// are refused before fn sees a second one). An error from fn stops the
+// walk and is returned.
+//
+// A reader that picks out members by name and ignores the rest should use
+// Members instead, so that a case variant of a name it reads is refused
+// rather than ignored.
 //
 // The top level is walked here rather than by the recursive reader so that
 // fn is only ever called, never stored: a closure passed as fn can then
 // stay on its caller's stack.
 func Object(data []byte, lim Limits, fn func(key, raw []byte) error) error {
+	return Members(data, lim, nil, fn)
+}
+
+// Members is Object for a reader whose member names are known: a member
+// whose name equals one of known under Unicode simple case folding (the
+// matching encoding/json applies to struct fields) without being
+// byte-equal to it is refused with ErrCaseVariant, at that member's
+// pointer, before fn sees it. Where encoding/json would read
+// {"PredicateType":...} as the predicateType a caller ignores as
+// unknown, the two would read one signed document differently; refusing
+// it keeps one reading.
+func Members(data []byte, lim Limits, known []string, fn func(key, raw []byte) error) error {
 	p, err := untracked(data, lim)
 	if err != nil {
 		return err
 	}
-	return p.locate(p.walkObject(fn), nil)
+	return p.locate(p.walkObject(known, fn), nil)
+}
+
+// caseVariant returns the name in known that key equals under case
+// folding without being equal to it, if any.
+func caseVariant(key []byte, known []string) (string, bool) {
+	for _, name := range known {
+		if string(key) == name {
+			return "", false
+		}
+	}
+	for _, name := range known {
+		if foldEqual(key, name) {
+			return name, true
+		}
+	}
+	return "", false
+}
+
+// foldEqual reports whether key and name are equal under simple case
+// folding, which is what encoding/json's field matching amounts to
+// (bytes.EqualFold; "\u212a" is a K, "\u017f" an s).
+func foldEqual(key []byte, name string) bool {
+	if isASCII(key) && isASCII(name) {
+		// An ASCII letter folds only to ASCII letters, so lengths match.
+		if len(key) != len(name) {
+			return false
+		}
+		for i, c := range key {
+			if lowerASCII(c) != lowerASCII(name[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return strings.EqualFold(string(key), name)
+}
+
+func isASCII[S ~string | ~[]byte](s S) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// foldsToASCII holds the UTF-8 of every non-ASCII character that simple
+// case folding maps to an ASCII letter (the Kelvin sign and the long s).
+var foldsToASCII = func() [][]byte {
+	var out [][]byte
+	for c := rune('a'); c <= 'z'; c++ {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r >= utf8.RuneSelf {
+				out = append(out, utf8.AppendRune(nil, r))
+			}
+		}
+	}
+	return out
+}()
+
+// MayHold reports whether data might hold a member whose name, unescaped,
+// equals one of names under case folding. False is certain: no name
+// occurs ignoring ASCII case, and data holds no escape and no character
+// that folds to ASCII. It lets a reader skip a walk for documents that
+// cannot hold what it looks for without missing a spelling another reader
+// would accept. A name that is not ASCII always means maybe.
+func MayHold(data []byte, names ...string) bool {
+	if bytes.IndexByte(data, '\\') >= 0 {
+		return true
+	}
+	for _, name := range names {
+		if !isASCII(name) {
+			return true
+		}
+	}
+	for _, name := range names {
+		if containsFoldASCII(data, name) {
+			return true
+		}
+	}
+	for _, seq := range foldsToASCII {
+		if bytes.Contains(data, seq) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFoldASCII(data []byte, name string) bool {
+	if name == "" {
+		return true
+	}
+	lo, up := lowerASCII(name[0]), name[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	for i := 0; i+len(name) <= len(data); {
+		j := bytes.IndexByte(data[i:len(data)-len(name)+1], lo)
+		if up != lo {
+			if k := bytes.IndexByte(data[i:len(data)-len(name)+1], up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return false
+		}
+		i += j
+		if foldEqual(data[i:i+len(name)], name) {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // Array is Object for a JSON array: fn sees each element's raw bytes.
@@ -51,7 +194,7 @@ func (p *parser) open(opening, closing byte, what string) (done bool, err error)
 // a map takes over.
 const smallObject = 16
 
-func (p *parser) walkObject(fn func(key, raw []byte) error) error {
+func (p *parser) walkObject(known []string, fn func(key, raw []byte) error) error {
 	if done, err := p.open('{', '}', "object"); done {
 		return err
 	}
@@ -83,6 +226,12 @@ func (p *parser) walkObject(fn func(key, raw []byte) error) error {
 		}
 		if dup {
 			return p.fail(ErrDuplicateKey, keyOff, quoteDetail("%q", key))
+		}
+		if name, ok := caseVariant(key, known); ok {
+			// The general reader knows no names, so locate could not
+			// find this refusal: it is placed here, one level down.
+			return &Error{Err: ErrCaseVariant, Offset: int64(keyOff), Pointer: "/" + EscapePointerToken(string(key)),
+				Detail: quoteDetail("(%q is not %q)", key, name)}
 		}
 		if err := p.colon(); err != nil {
 			return err
