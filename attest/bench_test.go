@@ -101,17 +101,3 @@ func BenchmarkSignEnvelope(b *testing.B) {
 		}
 	}
 }
-
-// BenchmarkVerifyKey is the signature check Trust makes: the same equation
-// as BenchmarkEd25519Verify with the key's point decoded in advance.
-func BenchmarkVerifyKey(b *testing.B) {
-	_, data, k, pae := benchEnvelope(b)
-	env, _ := ParseEnvelope(data)
-	sig, vk := env.Signatures[0].Sig, newVerifyKey(pubOf(k))
-	vk.precompute()
-	for b.Loop() {
-		if !vk.verify(pae, sig) {
-			b.Fatal("verify")
-		}
-	}
-}
