@@ -94,7 +94,7 @@ func (t *Trust) Add(r Rule) error {
 	k := t.keys[id]
 	if k == nil {
 		k = &trustedKey{id: id}
-		k.vk.pub = r.Key
+		k.vk.init(r.Key)
 		t.keys[id] = k
 	}
 	k.rules = append(k.rules, r)
