@@ -228,7 +228,7 @@ func BenchmarkRefuseHostile(b *testing.B) {
 					b.Fatal("hostile envelope verified")
 				}
 			}
-			b.ReportMetric(float64((processCPU() - start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64((processCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
 		})
 	}
 }
