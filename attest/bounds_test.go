@@ -235,3 +235,21 @@ func TestPAELen(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBudgetLargeEnvelope: a caller that raises MaxBytes past the
+// check budget still has one signature checked; two are refused.
+func TestCheckBudgetLargeEnvelope(t *testing.T) {
+	trust, keys := keyring(t, 2)
+	payload := payloadOf(t, 3<<20)
+	o := opts(t0)
+	o.MaxBytes = -1
+	sig := func(i int) Signature {
+		return Signature{KeyID: KeyID(pubOf(keys[i])), Sig: ed25519.Sign(keys[i], PAE(PayloadType, payload))}
+	}
+	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{sig(0)}, 0), o); err != nil {
+		t.Fatalf("one signature of a %d-byte payload: %v", len(payload), err)
+	}
+	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{sig(0), sig(1)}, 0), o); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("two signatures of a %d-byte payload: %v, want ErrTooLarge", len(payload), err)
+	}
+}

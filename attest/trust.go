@@ -252,7 +252,9 @@ const (
 // signature whose key id names a trusted key, none for one whose key id
 // is a fingerprint of a key this Trust does not hold, and one per trusted
 // key for any other. It refuses an envelope that asks for more than
-// maxCheckCost.
+// maxCheckCost, except that one check is always allowed: a caller that
+// raises VerifyOptions.MaxBytes past the budget still gets its large
+// envelopes checked, at a cost in proportion to their bytes.
 func (t *Trust) planChecks(e *Envelope) *VerifyError {
 	hinted, unhinted := 0, 0
 	for _, s := range e.Signatures {
@@ -265,7 +267,8 @@ func (t *Trust) planChecks(e *Envelope) *VerifyError {
 	}
 	checks := hinted + unhinted*len(t.keys)
 	per := paeLen(e.PayloadType, len(e.Payload)) + checkOverhead
-	if checks == 0 || checks <= maxCheckCost/per {
+	allowed := max(1, maxCheckCost/per)
+	if checks <= allowed {
 		return nil
 	}
 	detail := fmt.Sprintf("the signatures ask for %d checks of a %d-byte message (%d under the keys their key ids name",
@@ -273,7 +276,7 @@ func (t *Trust) planChecks(e *Envelope) *VerifyError {
 	if unhinted > 0 {
 		detail += fmt.Sprintf(", %d without a trusted key id, each against all %d trusted keys", unhinted, len(t.keys))
 	}
-	detail += fmt.Sprintf("), more than an envelope may ask for (%d of this size); give each signature its signer's key id", maxCheckCost/per)
+	detail += fmt.Sprintf("), more than an envelope may ask for (%d of this size); give each signature its signer's key id", allowed)
 	return &VerifyError{Err: ErrTooLarge, Detail: detail}
 }
 
