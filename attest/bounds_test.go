@@ -253,3 +253,15 @@ func TestCheckBudgetLargeEnvelope(t *testing.T) {
 		t.Fatalf("two signatures of a %d-byte payload: %v, want ErrTooLarge", len(payload), err)
 	}
 }
+
+// TestVerifyEnvelopeUnsigned: an envelope a caller built with no
+// signatures, or none at all, is refused, not a panic.
+func TestVerifyEnvelopeUnsigned(t *testing.T) {
+	trust, _ := keyring(t, 1)
+	if _, err := trust.VerifyEnvelope(&Envelope{PayloadType: PayloadType, Payload: payloadOf(t, 300)}, opts(t0)); !errors.Is(err, ErrUntrustedKey) {
+		t.Fatalf("no signatures: %v, want ErrUntrustedKey", err)
+	}
+	if _, err := trust.VerifyEnvelope(nil, opts(t0)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("nil envelope: %v, want ErrMalformed", err)
+	}
+}

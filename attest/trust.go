@@ -200,6 +200,9 @@ func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error
 
 // VerifyEnvelope is Verify for an envelope already parsed; it is not cached.
 func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error) {
+	if e == nil {
+		return nil, &VerifyError{Err: ErrMalformed, Detail: "envelope is nil"}
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.judge(t.checkParsed(e), opt)
@@ -333,7 +336,12 @@ func (t *Trust) finish(res *sigResult, hinted string) *sigResult {
 		if hinted != "" {
 			res.err = &VerifyError{Err: ErrBadSignature, KeyID: hinted, Digest: res.digest}
 		} else {
-			res.err = &VerifyError{Err: ErrUntrustedKey, KeyID: e.Signatures[0].KeyID, Digest: res.digest}
+			// A parsed envelope has a signature; one built by a caller
+			// may have none.
+			res.err = &VerifyError{Err: ErrUntrustedKey, Digest: res.digest}
+			if len(e.Signatures) > 0 {
+				res.err.(*VerifyError).KeyID = e.Signatures[0].KeyID
+			}
 		}
 		return res
 	}
