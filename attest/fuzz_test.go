@@ -10,6 +10,18 @@ func FuzzParseEnvelope(f *testing.F) {
 	good := signedJSON(f, testStatement(f, "commons:alpha", map[string]any{"good": "yes"}), k)
 	f.Add(signedJSON(f, testStatement(f, "commons:alpha", nil), k))
 	f.Add([]byte(`{"payloadType":"x","payload":"","signatures":[{"sig":""}]}`))
+	// The bounds: one signature past MaxSignatures, and an unhinted
+	// signature (tried against every key).
+	env, _ := SignStatement(testStatement(f, "commons:alpha", nil), k)
+	for len(env.Signatures) <= MaxSignatures {
+		env.Signatures = append(env.Signatures, Signature{Sig: env.Signatures[0].Sig})
+	}
+	many, _ := env.MarshalJSON()
+	f.Add(many)
+	env.Signatures = env.Signatures[:1]
+	env.Signatures[0].KeyID = ""
+	unhinted, _ := env.MarshalJSON()
+	f.Add(unhinted)
 	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEnvelope(data)

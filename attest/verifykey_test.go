@@ -64,6 +64,11 @@ func FuzzVerifyKey(f *testing.F) {
 	const payloadType = "application/octet-stream"
 	f.Add([]byte(pubOf(k)), msg, ed25519.Sign(k, PAE(payloadType, msg)), uint16(0))
 	f.Add(make([]byte, 32), []byte{}, make([]byte, 64), uint16(511))
+	// Valid signatures damaged in R's sign bit and in S's top bits, which
+	// crypto/ed25519 refuses before any arithmetic.
+	f.Add([]byte(pubOf(k)), msg, []byte{}, uint16(3*255))
+	f.Add([]byte(pubOf(k)), msg, []byte{}, uint16(3*511))
+	f.Add([]byte(pubOf(k)), msg, []byte{}, uint16(3*509))
 	f.Fuzz(func(t *testing.T, pub, msg, sig []byte, flip uint16) {
 		pae := PAE(payloadType, msg)
 		if len(pub) == ed25519.PublicKeySize && flip%3 == 0 {
