@@ -265,3 +265,39 @@ func TestVerifyEnvelopeUnsigned(t *testing.T) {
 		t.Fatalf("nil envelope: %v, want ErrMalformed", err)
 	}
 }
+
+// TestCacheConcurrent: accepted and refused envelopes verified from many
+// goroutines, with the cache emptied meanwhile, keep their answers.
+func TestCacheConcurrent(t *testing.T) {
+	trust, keys := keyring(t, 2)
+	payload := payloadOf(t, 500)
+	good := envelopeJSON(t, payload, []Signature{{KeyID: KeyID(pubOf(keys[0])), Sig: ed25519.Sign(keys[0], PAE(PayloadType, payload))}}, 0)
+	bad := envelopeJSON(t, payload, []Signature{{KeyID: KeyID(pubOf(keys[1])), Sig: bogus(keys[1], 0)}}, 0)
+	done := make(chan struct{})
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 40 {
+				if g == 0 && i%10 == 0 {
+					trust.ResetCache()
+				}
+				if _, err := trust.Verify(good, opts(t0)); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := trust.Verify(bad, opts(t0)); !errors.Is(err, ErrBadSignature) {
+					errs <- fmt.Errorf("bogus signature: %v", err)
+					return
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
