@@ -301,3 +301,20 @@ func TestCacheConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestRefusalQuotingInputNotCached: a refusal whose error quotes a long
+// stretch of the envelope (here a 100 KiB key id) is not cached, so
+// refusals cannot fill the cache with the sender's bytes.
+func TestRefusalQuotingInputNotCached(t *testing.T) {
+	trust, keys := keyring(t, 2)
+	payload := payloadOf(t, 300)
+	data := envelopeJSON(t, payload, []Signature{{KeyID: strings.Repeat("k", 100<<10), Sig: bogus(keys[0], 0)}}, 0)
+	for range 2 {
+		if _, err := trust.Verify(data, opts(t0)); !errors.Is(err, ErrUntrustedKey) {
+			t.Fatalf("%v, want ErrUntrustedKey", err)
+		}
+	}
+	if n, size := trust.cache.usage(); n != 0 || size != 0 {
+		t.Fatalf("cache holds %d entries, %d bytes", n, size)
+	}
+}

@@ -16,6 +16,12 @@ const (
 	// entryOverhead is what an entry costs beyond the bytes it keeps
 	// (map slot, result, envelope and error headers), rounded up.
 	entryOverhead = 512
+	// maxRefusalText bounds the error text a cached refusal keeps. An
+	// error can quote the envelope (a key id, a duplicate member's name),
+	// so a longer one is not cached: refusing that envelope again costs a
+	// parse, while caching it would let refusals fill the cache with the
+	// sender's bytes after all.
+	maxRefusalText = 1 << 10
 )
 
 // cacheKey names a signature check: a seeded hash of the envelope bytes
@@ -71,9 +77,13 @@ func (c *verifyCache) get(key cacheKey, data []byte) (*sigResult, bool) {
 // handed it over (VerifyOptions.Owned).
 func (t *Trust) store(key cacheKey, res *sigResult, data []byte, owned bool) {
 	if res.err != nil {
+		text := len(res.err.Error())
+		if text > maxRefusalText {
+			return
+		}
 		res.sum = sha256.Sum256(data)
 		res.env, res.keys = nil, nil // judge reads only err
-		res.size = entryOverhead + len(res.err.Error())
+		res.size = entryOverhead + text
 	} else {
 		if owned {
 			res.raw = data
