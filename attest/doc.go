@@ -99,7 +99,8 @@
 // with ErrTooLarge, whichever signatures are valid, and the error says to
 // give each signature its signer's keyid. The verification cache holds at
 // most 16,384 entries and 64 MiB; a refusal keeps only its error and the
-// SHA-256 of the envelope, never the envelope. Against 50 trusted keys no
+// SHA-256 of the envelope, never the envelope (one whose error would
+// quote more than 1 KiB of it is not cached). Against 50 trusted keys no
 // envelope of 1 MiB costs more than a few milliseconds of CPU to refuse
 // (BenchmarkRefuseHostile), and 10,000 distinct refused envelopes of 1 MiB
 // grow the heap by a few MiB (BenchmarkRefusedHeap).
