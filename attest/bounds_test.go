@@ -240,16 +240,15 @@ func TestPAELen(t *testing.T) {
 // check budget still has one signature checked; two are refused.
 func TestCheckBudgetLargeEnvelope(t *testing.T) {
 	trust, keys := keyring(t, 2)
-	payload := payloadOf(t, 3<<20)
+	payload := payloadOf(t, maxCheckCost+1000) // one check costs more than the budget
 	o := opts(t0)
 	o.MaxBytes = -1
-	sig := func(i int) Signature {
-		return Signature{KeyID: KeyID(pubOf(keys[i])), Sig: ed25519.Sign(keys[i], PAE(PayloadType, payload))}
-	}
-	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{sig(0)}, 0), o); err != nil {
+	good := Signature{KeyID: KeyID(pubOf(keys[0])), Sig: ed25519.Sign(keys[0], PAE(PayloadType, payload))}
+	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{good}, 0), o); err != nil {
 		t.Fatalf("one signature of a %d-byte payload: %v", len(payload), err)
 	}
-	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{sig(0), sig(1)}, 0), o); !errors.Is(err, ErrTooLarge) {
+	second := Signature{KeyID: KeyID(pubOf(keys[1])), Sig: bogus(keys[1], 0)}
+	if _, err := trust.Verify(envelopeJSON(t, payload, []Signature{good, second}, 0), o); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("two signatures of a %d-byte payload: %v, want ErrTooLarge", len(payload), err)
 	}
 }
