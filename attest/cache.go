@@ -91,7 +91,7 @@ func (t *Trust) store(key cacheKey, res *sigResult, data []byte, owned bool) {
 			res.raw = bytes.Clone(data)
 		}
 		// Owned bytes are counted too: the cache keeps them alive.
-		res.size = entryOverhead + len(res.raw) + len(res.env.Payload) + len(res.env.Signatures)*(sigCost)
+		res.size = entryOverhead + len(res.raw) + len(res.env.Payload) + len(res.env.Signatures)*sigCost
 	}
 	t.cache.put(key, res)
 }
