@@ -50,11 +50,14 @@
 //
 // whose signatures are over PAE(payloadType, payload) =
 // "DSSEv1" SP len(type) SP type SP len(payload) SP payload. An envelope may
-// carry several signatures; the keyid is a hint and is never trusted: a
+// carry several signatures (at most MaxSignatures, 16: a threshold of
+// stewards and a co-signer or two fit many times over); the keyid is a
+// hint and is never trusted: a
 // signature counts only if it verifies under a trusted key. A keyid in the
 // fingerprint form that names no trusted key marks a signer this Trust does
 // not hold (a co-signer), and its signature is not tried against other
-// keys; any other keyid, or none, is tried against every trusted key. A
+// keys; any other keyid, or none, is tried against every trusted key,
+// within the bound below. A
 // statement is identified by its Digest, "sha256:<hex>" of the payload
 // bytes, which is not malleable the way the envelope is.
 //
@@ -112,14 +115,44 @@
 // with the key id and statement digest. Signature checks are cached by
 // envelope bytes and trust generation; scope, time and revocation are
 // judged on every call, and each answer says how long it holds (Holds).
-// Trust.VerifyAll verifies many envelopes with the same answers, checking
-// their signatures as one batch.
+// Trust.VerifyAll verifies many envelopes under one read of the Trust,
+// with the same answers.
 //
-// The signature check is crypto/ed25519's cofactorless equation, computed
-// with tables a Trust makes once per key (see curve.go): the published
-// vectors and differential tests against crypto/ed25519 hold it to the
-// same answers, and TestSpeccheck records how it answers each
-// ed25519-speccheck case.
+// The signature check is crypto/ed25519.Verify's, the cofactorless
+// equation [S]B = R + [k]A of RFC 8032 §5.1.7 with S < L required, run
+// step for step on filippo.io/edwards25519 with each trusted key's point
+// decoded once (verifykey.go); the package has no curve arithmetic of its
+// own. It is not a cofactored or batch equation: those accept signatures
+// that crypto/ed25519 and other DSSE verifiers refuse. The published
+// vectors and a differential fuzz test against crypto/ed25519 hold it to
+// the same answers, and TestSpeccheck records how it answers each
+// ed25519-speccheck case. CheckPublicKey decodes a key with
+// filippo.io/edwards25519, requires re-encoding to give the same bytes,
+// and refuses a point whose cofactor multiple is the identity.
+//
+// # Bounds
+//
+// What an anonymous client can send costs a bounded amount. An envelope
+// is at most VerifyOptions.MaxBytes (DefaultMaxEnvelopeBytes, 1 MiB) and
+// carries at most MaxSignatures signatures; more is ErrTooLarge. Before
+// any signature is checked, the checks an envelope asks for are counted:
+// one for a signature whose keyid names a trusted key, none for a
+// fingerprint of a key the Trust does not hold, and one per trusted key
+// for any other. Each check costs hashing the PAE bytes plus the curve
+// arithmetic (counted as 32 KiB), and an envelope may ask for 2 MiB in
+// all: about sixty checks of a 1 KiB statement, so one keyid-less
+// signature is tried against a Trust of up to sixty keys, and two
+// signatures of the largest statement a 1 MiB envelope holds (about 768
+// KiB); one check is always allowed, for callers that raise MaxBytes.
+// Beyond that the envelope is refused
+// with ErrTooLarge, whichever signatures are valid, and the error says to
+// give each signature its signer's keyid. The verification cache holds at
+// most 16,384 entries and 64 MiB; a refusal keeps only its error and the
+// SHA-256 of the envelope, never the envelope (one whose error would
+// quote more than 1 KiB of it is not cached). Against 50 trusted keys no
+// envelope of 1 MiB costs more than a few milliseconds of CPU to refuse
+// (BenchmarkRefuseHostile), and 10,000 distinct refused envelopes of 1 MiB
+// grow the heap by a few MiB (BenchmarkRefusedHeap).
 //
 // # Revocation
 //

@@ -16,6 +16,17 @@ import (
 // DefaultMaxEnvelopeBytes bounds the envelopes ParseEnvelope accepts.
 const DefaultMaxEnvelopeBytes = 1 << 20
 
+// MaxSignatures bounds the signatures an envelope may carry. A statement
+// needs one signature per signer: a threshold of stewards and a co-signing
+// member or two fit many times over, while each signature past what is
+// needed is only work a verifier is asked to do.
+const MaxSignatures = 16
+
+// paeLen is len(PAE(payloadType, payload)) for a payload of n bytes.
+func paeLen(payloadType string, n int) int {
+	return len("DSSEv1") + 4 + len(strconv.Itoa(len(payloadType))) + len(payloadType) + len(strconv.Itoa(n)) + n
+}
+
 // Envelope is a DSSE envelope: a payload, its type, and signatures over
 // PAE(payloadType, payload).
 type Envelope struct {
@@ -64,8 +75,8 @@ func appendPAE(b []byte, payloadType string, payload []byte) []byte {
 // no trailing data, valid UTF-8), with a size limit of
 // DefaultMaxEnvelopeBytes. Unrecognised members are ignored, as the DSSE
 // spec requires. Base64 must be canonical standard or URL-safe encoding.
-// Signatures must be 64 bytes; there must be at least one. It does not
-// verify anything.
+// Signatures must be 64 bytes; there must be at least one and at most
+// MaxSignatures (more is ErrTooLarge). It does not verify anything.
 func ParseEnvelope(data []byte) (*Envelope, error) {
 	return parseEnvelope(data, DefaultMaxEnvelopeBytes, nil)
 }
@@ -88,6 +99,7 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 		payloadType string
 		payload     []byte // the raw JSON string token
 		sigs        [][]byte
+		nsigs       int // counted past MaxSignatures, to name the count
 		seen        uint8
 	}
 	lim := canonjson.Limits{MaxBytes: -1, MaxDepth: 8}
@@ -107,7 +119,9 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 		case "signatures":
 			w.seen |= 4
 			err = canonjson.Array(raw, lim, func(_ int, el []byte) error {
-				w.sigs = append(w.sigs, el)
+				if w.nsigs++; w.nsigs <= MaxSignatures {
+					w.sigs = append(w.sigs, el)
+				}
 				return nil
 			})
 		}
@@ -129,6 +143,9 @@ func parseEnvelope(data []byte, limit int, known map[string]string) (*Envelope, 
 	}
 	if len(w.sigs) == 0 {
 		return nil, bad("/signatures is empty")
+	}
+	if w.nsigs > MaxSignatures {
+		return nil, &VerifyError{Err: ErrTooLarge, Detail: fmt.Sprintf("envelope: /signatures has %d signatures, limit %d", w.nsigs, MaxSignatures)}
 	}
 	payload, err := decodeBase64Token(w.payload)
 	if err != nil {

@@ -20,6 +20,18 @@ func FuzzParseEnvelope(f *testing.F) {
 	f.Add([]byte(`{"payloadType":"x","PayloadType":"y","payload":"","signatures":[{"sig":"","𐀀":"","\ud800\udc01":""}]}`))
 	f.Add(bytes.Replace(good, []byte(`"keyid"`), []byte(`"KeyID"`), 1))
 	f.Add(bytes.Replace(good, []byte(`"sig"`), []byte(`"\u017fig"`), 1))
+	// The bounds: one signature past MaxSignatures, and an unhinted
+	// signature (tried against every key).
+	env, _ := SignStatement(testStatement(f, "commons:alpha", nil), k)
+	for len(env.Signatures) <= MaxSignatures {
+		env.Signatures = append(env.Signatures, Signature{Sig: env.Signatures[0].Sig})
+	}
+	many, _ := env.MarshalJSON()
+	f.Add(many)
+	env.Signatures = env.Signatures[:1]
+	env.Signatures[0].KeyID = ""
+	unhinted, _ := env.MarshalJSON()
+	f.Add(unhinted)
 	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		e, err := ParseEnvelope(data)

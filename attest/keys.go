@@ -265,8 +265,8 @@ func CheckPublicKey(pub ed25519.PublicKey) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return &KeyError{Err: ErrMalformed, Format: "raw", Detail: fmt.Sprintf("public key is %d bytes, want 32", len(pub))}
 	}
-	if isWeakPoint(pub) {
-		return &KeyError{Err: ErrWeakKey, Format: "raw", Detail: KeyID(pub)}
+	if why := weakPoint(pub); why != "" {
+		return &KeyError{Err: ErrWeakKey, Format: "raw", Detail: KeyID(pub) + " is " + why}
 	}
 	return nil
 }

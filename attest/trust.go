@@ -2,6 +2,7 @@ package attest
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -9,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/peerproduction/ppl/internal/bounded"
 )
 
 // Rule says that Key may attest statements of the given predicate types
@@ -43,18 +42,9 @@ func (r Rule) covers(predicateType string, subjects []Subject) bool {
 }
 
 type trustedKey struct {
-	vk    verifyKey // the public key, decoded
-	once  sync.Once // makes vk's table on the key's first verification
+	vk    verifyKey
 	id    string
 	rules []Rule
-}
-
-// verifier returns the key's verifier with its table made: a key costs
-// its table (about 12 µs and 7.7 KiB) only once it verifies something, so
-// a large keyring of rarely used keys stays small.
-func (k *trustedKey) verifier() *verifyKey {
-	k.once.Do(k.vk.precompute)
-	return &k.vk
 }
 
 // Trust is a keyring: the keys whose statements count, each with the rules
@@ -68,7 +58,7 @@ type Trust struct {
 	revokedKeys  map[string]time.Time // key id -> revoked from
 	revokedStmts map[string]string    // statement digest -> revoking statement's digest
 	known        map[string]string    // key ids, predicate types and exact subjects of the rules, to parse without copies
-	cache        *bounded.Map[cacheKey, *sigResult]
+	cache        *verifyCache
 	seed         maphash.Seed // for cache keys
 }
 
@@ -210,6 +200,9 @@ type sigResult struct {
 	keys      []*trustedKey // distinct keys with a valid signature
 	from, til time.Time
 	err       error // a refusal that holds at any time
+
+	sum  [sha256.Size]byte // for a refusal, the SHA-256 of the envelope's bytes (raw is not kept)
+	size int               // bytes the cache counts for this entry
 }
 
 // Verify checks a DSSE envelope given as JSON and returns the statement it
@@ -241,27 +234,20 @@ func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error
 
 // VerifyEnvelope is Verify for an envelope already parsed; it is not cached.
 func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error) {
+	if e == nil {
+		return nil, &VerifyError{Err: ErrMalformed, Detail: "envelope is nil"}
+	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.judge(t.checkParsed(e), opt)
 }
 
 // VerifyAll verifies each of envelopes as Verify does and returns, at
-// each index, what Verify would. The envelopes not in the cache have their
-// signatures checked together: each check ends in a field inversion, and
-// a batch shares one, which makes a request of many envelopes cheaper than
-// as many calls to Verify. Answers and caching are the same.
+// each index, what Verify would, under one read of the Trust. Answers and
+// caching are the same.
 func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, []error) {
 	limit := opt.limit()
 	verified, errs := make([]*Verified, len(envelopes)), make([]error, len(envelopes))
-	results := make([]*sigResult, len(envelopes))
-	type todo struct {
-		i   int
-		key cacheKey
-		c   checking
-	}
-	var todos []todo
-	var batch []sigCheck
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	for i, data := range envelopes {
@@ -269,30 +255,12 @@ func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, [
 			continue
 		}
 		key := t.cacheKey(data)
-		if res, ok := t.cached(key, data); ok {
-			results[i] = res
-			continue
+		res, ok := t.cached(key, data)
+		if !ok {
+			res = t.checkSignatures(data, limit)
+			t.store(key, res, data, opt.Owned)
 		}
-		e, err := parseEnvelope(data, limit, t.known)
-		if err != nil {
-			results[i] = &sigResult{err: err}
-			t.store(key, results[i], data, opt.Owned)
-			continue
-		}
-		if todos == nil { // sized for the rest being new, at one signature each
-			todos, batch = make([]todo, 0, len(envelopes)-i), make([]sigCheck, 0, len(envelopes)-i)
-		}
-		todos = append(todos, todo{i, key, t.gather(e, &batch)})
-	}
-	verifyBatch(batch)
-	for _, td := range todos {
-		results[td.i] = t.finish(td.c, batch)
-		t.store(td.key, results[td.i], envelopes[td.i], opt.Owned)
-	}
-	for i, res := range results {
-		if res != nil {
-			verified[i], errs[i] = t.judge(res, opt)
-		}
+		verified[i], errs[i] = t.judge(res, opt)
 	}
 	return verified, errs
 }
@@ -305,77 +273,109 @@ func (t *Trust) checkSignatures(data []byte, limit int) *sigResult {
 	return t.checkParsed(e)
 }
 
+// An envelope may ask for at most maxCheckCost of signature checking. A
+// check of one signature under one key costs hashing the PAE bytes
+// (SHA-512 inside Ed25519) plus the curve arithmetic, which costs about
+// what hashing checkOverhead bytes does; so each planned check counts
+// len(PAE) + checkOverhead. The bound is on what the envelope asks for,
+// decided before any check is made, so the refusal does not depend on
+// which signatures happen to be valid.
+const (
+	checkOverhead = 32 << 10
+	maxCheckCost  = 2 << 20
+)
+
+// planChecks counts the checks e's signatures call for: one for each
+// signature whose key id names a trusted key, none for one whose key id
+// is a fingerprint of a key this Trust does not hold, and one per trusted
+// key for any other. It refuses an envelope that asks for more than
+// maxCheckCost, except that one check is always allowed: a caller that
+// raises VerifyOptions.MaxBytes past the budget still gets its large
+// envelopes checked, at a cost in proportion to their bytes.
+func (t *Trust) planChecks(e *Envelope) *VerifyError {
+	hinted, unhinted := 0, 0
+	for _, s := range e.Signatures {
+		switch {
+		case t.keys[s.KeyID] != nil:
+			hinted++
+		case !IsKeyID(s.KeyID):
+			unhinted++
+		}
+	}
+	checks := hinted + unhinted*len(t.keys)
+	per := paeLen(e.PayloadType, len(e.Payload)) + checkOverhead
+	allowed := max(1, maxCheckCost/per)
+	if checks <= allowed {
+		return nil
+	}
+	detail := fmt.Sprintf("the signatures ask for %d checks of a %d-byte message (%d under the keys their key ids name",
+		checks, per-checkOverhead, hinted)
+	if unhinted > 0 {
+		detail += fmt.Sprintf(", %d without a trusted key id, each against all %d trusted keys", unhinted, len(t.keys))
+	}
+	detail += fmt.Sprintf("), more than an envelope may ask for (%d of this size); give each signature its signer's key id", allowed)
+	return &VerifyError{Err: ErrTooLarge, Detail: detail}
+}
+
+// checkParsed establishes which trusted keys signed e. A signature whose
+// key id names a trusted key is checked under that key only. A
+// fingerprint that names no trusted key is taken at its word: the signer
+// is not trusted, so its signature is not tried against every trusted key
+// (a co-signer such as a member would cost a check per key). Any other key
+// id, or none, leaves every trusted key to try (rare: this module always
+// writes key ids), within the bound planChecks sets.
 func (t *Trust) checkParsed(e *Envelope) *sigResult {
-	var small [2]sigCheck
-	batch := small[:0]
-	c := t.gather(e, &batch)
-	verifyBatch(batch)
-	return t.finish(c, batch)
-}
-
-// checking is an envelope whose signature checks are under way: those
-// under the keys its key ids name are in a batch from index first on.
-type checking struct {
-	res   *sigResult
-	first int
-	keys  []*trustedKey // the key of each of its checks in the batch
-}
-
-// gather starts checking e's signatures. A signature whose key id names a
-// trusted key is prepared for verifyBatch; one whose key id is no hint is
-// tried against every trusted key at once (rare: this module always
-// writes key ids).
-func (t *Trust) gather(e *Envelope, batch *[]sigCheck) checking {
-	c := checking{res: &sigResult{env: e, digest: Digest(e.Payload)}, first: len(*batch)}
+	res := &sigResult{env: e, digest: Digest(e.Payload)}
+	if err := t.planChecks(e); err != nil {
+		err.Digest = res.digest
+		res.err = err
+		return res
+	}
 	// PAE on the stack for envelopes of usual size: no copy on the heap.
 	var buf [2048]byte
 	msg := appendPAE(buf[:0], e.PayloadType, e.Payload)
+	hinted := "" // a trusted key named by a signature that did not verify
 	for _, s := range e.Signatures {
-		// The key id is only a hint for which key to try. A fingerprint
-		// that names no trusted key is taken at its word: the signer is not
-		// trusted, so its signature is not tried against every trusted key
-		// (a co-signer such as a member would cost a verification per key).
-		// Any other key id, or none, leaves every trusted key to try.
 		if k := t.keys[s.KeyID]; k != nil {
-			sc := sigCheck{sig: s.Sig}
-			sc.ok = k.verifier().prepare(&sc.r, msg, s.Sig)
-			*batch = append(*batch, sc)
-			c.keys = append(c.keys, k)
+			switch {
+			case slices.Contains(res.keys, k):
+				// Counted already: checking again cannot change the answer.
+			case k.vk.verify(msg, s.Sig):
+				res.keys = append(res.keys, k)
+			default:
+				hinted = k.id
+			}
 			continue
 		}
 		if IsKeyID(s.KeyID) {
 			continue
 		}
 		for _, k := range t.keys {
-			if !slices.Contains(c.res.keys, k) && k.verifier().verify(msg, s.Sig) {
-				c.res.keys = append(c.res.keys, k)
+			if !slices.Contains(res.keys, k) && k.vk.verify(msg, s.Sig) {
+				res.keys = append(res.keys, k)
 				break
 			}
 		}
 	}
-	return c
+	return t.finish(res, hinted)
 }
 
-// finish completes a checking once verifyBatch has run: it counts each
-// distinct key with a valid signature (never a key id or a signature
-// twice), then parses the statement of an envelope that has one.
-func (t *Trust) finish(c checking, batch []sigCheck) *sigResult {
-	res := c.res
+// finish completes a check: it sorts the distinct keys with a valid
+// signature (never a key id or a signature counted twice), then parses
+// the statement of an envelope that has one.
+func (t *Trust) finish(res *sigResult, hinted string) *sigResult {
 	e := res.env
-	hinted := ""
-	for i, k := range c.keys {
-		if !batch[c.first+i].ok {
-			hinted = k.id
-		} else if !slices.Contains(res.keys, k) {
-			res.keys = append(res.keys, k)
-		}
-	}
 	slices.SortFunc(res.keys, func(a, b *trustedKey) int { return strings.Compare(a.id, b.id) })
 	if len(res.keys) == 0 {
 		if hinted != "" {
 			res.err = &VerifyError{Err: ErrBadSignature, KeyID: hinted, Digest: res.digest}
 		} else {
-			res.err = &VerifyError{Err: ErrUntrustedKey, KeyID: e.Signatures[0].KeyID, Digest: res.digest}
+			// A parsed envelope has a signature; one built by a caller
+			// may have none.
+			res.err = &VerifyError{Err: ErrUntrustedKey, Digest: res.digest}
+			if len(e.Signatures) > 0 {
+				res.err.(*VerifyError).KeyID = e.Signatures[0].KeyID
+			}
 		}
 		return res
 	}
