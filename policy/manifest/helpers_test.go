@@ -80,3 +80,11 @@ func sortedCopy(s []string) []string {
 	}
 	return out
 }
+
+func signerList(names []string) []crypto.Signer {
+	out := make([]crypto.Signer, len(names))
+	for i, n := range names {
+		out[i] = priv(n)
+	}
+	return out
+}
