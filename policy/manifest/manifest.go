@@ -74,7 +74,8 @@ type Manifest struct {
 
 // Terms are a manifest's license terms: a built-in (license.Builtin) named
 // by its id and SPDX identifier, or terms given inline. Digest is always
-// there and must be license.Terms.Digest of the terms.
+// there and must be license.Terms.Digest of the terms. The Terms of a
+// built-in are shared by every manifest read that names it: read-only.
 type Terms struct {
 	Builtin string
 	SPDX    string
@@ -371,12 +372,18 @@ func (w *termsWire) terms() (Terms, error) {
 	t := Terms{Builtin: w.Builtin, SPDX: w.SPDX, Digest: w.Digest}
 	var err error
 	if w.Builtin != "" {
-		if t.Terms, err = license.Builtin(w.Builtin); err != nil {
+		b, err := builtin(w.Builtin)
+		if err != nil {
 			return t, &Error{Err: ErrTerms, Pointer: "/terms/builtin", Detail: err.Error(), Cause: err}
 		}
 		if want := SPDX(w.Builtin); w.SPDX != want {
 			return t, bad(ErrTerms, "/terms/spdx", "built-in %q is %q in SPDX, not %q", w.Builtin, want, w.SPDX)
 		}
+		if b.digest != w.Digest {
+			return t, bad(ErrTerms, "/terms/digest", "the terms' digest is %s, the manifest says %s", b.digest, w.Digest)
+		}
+		t.Terms = b.terms
+		return t, nil
 	} else {
 		if t.Terms, err = license.Parse(w.Inline); err != nil {
 			e := &Error{Err: ErrTerms, Pointer: "/terms/inline", Detail: err.Error(), Cause: err}
@@ -395,6 +402,31 @@ func (w *termsWire) terms() (Terms, error) {
 		return t, bad(ErrTerms, "/terms/digest", "the terms' digest is %s, the manifest says %s", d, w.Digest)
 	}
 	return t, nil
+}
+
+type builtinEntry struct {
+	terms  *license.Terms
+	digest string
+}
+
+// builtins holds each built-in's terms parsed once: every manifest naming
+// one shares them, read-only, as evaluators compiled from them do.
+var builtins sync.Map // id → builtinEntry
+
+func builtin(id string) (builtinEntry, error) {
+	if e, ok := builtins.Load(id); ok {
+		return e.(builtinEntry), nil
+	}
+	t, err := license.Builtin(id)
+	if err != nil {
+		return builtinEntry{}, err
+	}
+	d, err := t.Digest()
+	if err != nil {
+		return builtinEntry{}, err
+	}
+	e, _ := builtins.LoadOrStore(id, builtinEntry{t, d})
+	return e.(builtinEntry), nil
 }
 
 func (w *rolesWire) roles() (Roles, error) {
