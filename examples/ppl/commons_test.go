@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCommons walks a steward through the manifest commands: two commons,
+// Alpha recognising Beta, Alpha's root keys 2-of-3 then one rotated out.
+func TestCommons(t *testing.T) {
+	c := &cli{t: t, dir: t.TempDir()}
+	for _, k := range []string{"r1", "r2", "r3", "r4", "steward", "beta-root", "beta-steward"} {
+		c.run(0, "keygen", "-comment", k+"@example", "-o", k)
+	}
+	c.run(0, "commons", "init", "-id", "beta", "-terms", "ppl", "-root", "beta-root.pub", "-issued", "2026-01-01", "-expires", "2027-01-01", "-o", "beta.json")
+	c.run(0, "commons", "add-key", "-role", "steward", "beta.json", "beta-steward.pub")
+	c.run(0, "commons", "sign", "-key", "beta-root", "-o", "beta-v1.dsse", "beta.json")
+
+	c.run(0, "commons", "init", "-id", "alpha", "-name", "Alpha", "-terms", "ppl-reciprocity", "-root", "r1.pub", "-root", "r2.pub", "-root", "r3.pub",
+		"-threshold", "2", "-issued", "2026-01-01", "-expires", "2027-01-01", "-o", "alpha.json")
+	c.run(0, "commons", "add-key", "-role", "steward", "-from", "2026-01-01", "alpha.json", "steward.pub")
+	c.run(2, "commons", "add-key", "-role", "steward", "alpha.json", "steward.pub") // already a steward
+	c.run(0, "commons", "recognise", "-commons", "beta", "-manifest", "beta-v1.dsse", "-weight", "0.5", "alpha.json")
+	c.run(2, "commons", "recognise", "-commons", "beta", "-version", "1", "-weight", "0.0005", "alpha.json")
+	c.run(0, "commons", "sign", "-key", "r1", "-o", "alpha-v1.dsse", "alpha.json")
+	_, stderr := c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse")
+	if !strings.Contains(stderr, "too few distinct root keys") {
+		t.Errorf("one of two root signatures: %s", stderr)
+	}
+	c.run(0, "commons", "sign", "-key", "r2", "-add-to", "alpha-v1.dsse", "alpha.json")
+	c.run(2, "commons", "sign", "-key", "r2", "-add-to", "alpha-v1.dsse", "alpha.json") // signed twice by one key
+	out, _ := c.run(0, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse")
+	if !strings.Contains(out, "OK: alpha version 1") || !strings.Contains(out, "signed by 2 root key(s)") {
+		t.Errorf("verify: %s", out)
+	}
+
+	show, _ := c.run(0, "commons", "show", "alpha-v1.dsse")
+	for _, want := range []string{"commons alpha (Alpha) version 1", "root (2 of 3):", "stewards:", "recognises beta at 0.5 (through sha256:",
+		"terms ppl-reciprocity (SPDX LicenseRef-ppl-ppl-reciprocity) sha256:", "[2026-01-01T00:00:00Z, …)"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	// Fingerprints as ssh-keygen prints them.
+	if _, err := exec.LookPath("ssh-keygen"); err == nil {
+		for _, k := range []string{"r1", "r2", "r3", "steward"} {
+			fp, err := exec.Command("ssh-keygen", "-l", "-f", filepath.Join(c.dir, k+".pub")).Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if line := strings.TrimSpace(string(fp)); !strings.Contains(show, line) {
+				t.Errorf("show lacks ssh-keygen's %q:\n%s", line, show)
+			}
+		}
+	}
+
+	// Version 2 replaces r3 by r4 and halves beta's weight.
+	c.run(0, "commons", "init", "-next", "alpha-v1.dsse", "-issued", "2026-02-01", "-expires", "2027-02-01", "-o", "alpha2.json")
+	c.run(0, "commons", "add-key", "-role", "root", "-remove", "alpha2.json", "r3.pub")
+	c.run(0, "commons", "add-key", "-role", "root", "alpha2.json", "r4.pub")
+	c.run(0, "commons", "recognise", "-commons", "beta", "-version", "1", "-weight", "0.25", "alpha2.json")
+	diff, _ := c.run(0, "commons", "diff", "alpha-v1.dsse", "alpha2.json")
+	for _, want := range []string{"version 1 → 2", "- root 256 SHA256:", "r3@example (ED25519)", "+ root 256 SHA256:", "r4@example (ED25519)",
+		"~ recognises beta weight 0.5 → 0.25", "expires 2027-01-01 → 2027-02-01"} {
+		if !strings.Contains(diff, want) {
+			t.Errorf("diff lacks %q:\n%s", want, diff)
+		}
+	}
+	if strings.Contains(diff, "steward") {
+		t.Errorf("diff shows an unchanged role:\n%s", diff)
+	}
+	c.run(0, "commons", "sign", "-key", "r1", "-o", "alpha-v2.dsse", "alpha2.json")
+	c.run(0, "commons", "sign", "-key", "r4", "-add-to", "alpha-v2.dsse", "alpha2.json")
+	// r1 and r4 meet version 2's threshold but only r1 is of version 1.
+	_, stderr = c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse", "alpha-v2.dsse")
+	if !strings.Contains(stderr, "version 1's root keys") {
+		t.Errorf("v2 without two of v1's roots: %s", stderr)
+	}
+	c.run(0, "commons", "sign", "-key", "r2", "-add-to", "alpha-v2.dsse", "alpha2.json")
+	out, _ = c.run(0, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse", "alpha-v2.dsse")
+	if !strings.Contains(out, "OK: alpha version 2") {
+		t.Errorf("verify: %s", out)
+	}
+	// The pitfalls, from the command line.
+	_, stderr = c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v2.dsse")
+	if !strings.Contains(stderr, "only version 1 may be trusted on first use") {
+		t.Errorf("first use of v2: %s", stderr)
+	}
+	_, stderr = c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse", "alpha-v2.dsse", "alpha-v1.dsse")
+	if !strings.Contains(stderr, "not newer") {
+		t.Errorf("rollback: %s", stderr)
+	}
+	_, stderr = c.run(1, "commons", "verify", "-at", "2027-03-01", "alpha-v1.dsse", "alpha-v2.dsse")
+	if !strings.Contains(stderr, "expired") {
+		t.Errorf("freeze: %s", stderr)
+	}
+	c.run(2, "commons", "add-key", "-role", "steward", "alpha-v2.dsse", "r3.pub") // signed: start a new version
+	c.run(2, "commons", "bogus")
+}
