@@ -29,7 +29,7 @@
 //	  "version": 2,                       // 1, 2, 3 …
 //	  "issuedAt": "2026-03-01T00:00:00Z", // RFC 3339
 //	  "expires": "2027-03-01T00:00:00Z",
-//	  "terms": {"builtin": "ppl-reciprocity", "spdx": "LicenseRef-ppl-ppl-reciprocity",
+//	  "terms": {"builtin": "ppl-reciprocity", "spdx": "LicenseRef-ppl-reciprocity",
 //	            "digest": "sha256:…"},
 //	  "roles": {
 //	    "root": {"threshold": 2, "keys": [
@@ -53,9 +53,10 @@
 // The members:
 //
 //   - terms: either "builtin", an id of license.Builtins, with "spdx" its
-//     SPDX License List identifier (Parity-7.0.0, PolyForm-Noncommercial-1.0.0,
-//     PolyForm-Small-Business-1.0.0, BUSL-1.1, CC-BY-NC-SA-4.0) or, for terms
-//     the list does not hold, "LicenseRef-ppl-<id>" (see SPDX); or "inline",
+//     SPDX License List identifier (PPL, Parity-7.0.0,
+//     PolyForm-Noncommercial-1.0.0, PolyForm-Small-Business-1.0.0, BUSL-1.1,
+//     CC-BY-NC-SA-4.0) or, for terms the list does not hold, a LicenseRef-
+//     id (LicenseRef-ppl-reciprocity; SPDX gives each); or "inline",
 //     a terms document as license.Parse reads it, with an optional "spdx".
 //     "digest" is always present and must equal license.Terms.Digest of the
 //     terms: a reader whose built-in terms differ refuses the manifest rather

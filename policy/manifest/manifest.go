@@ -198,21 +198,42 @@ type policyWire struct {
 	AcceptSelfDeclared bool `json:"acceptSelfDeclared,omitempty"`
 }
 
-// spdxIDs are the SPDX License List identifiers of the built-in terms that
-// have one (checked against spdx-license-ids 3.0.23). The others are not on
-// the list and take a LicenseRef.
+// spdxIDs are the SPDX identifiers of the built-in terms: the SPDX License
+// List id where the list has one (checked against spdx-license-ids 3.0.23:
+// PPL, Parity-7.0.0, the two PolyForm ids, BUSL-1.1, CC-BY-NC-SA-4.0),
+// a LicenseRef- id otherwise. They are the ids the license package gives
+// its built-ins where a built-in's document carries one ("spdx"), which SPDX
+// prefers; this table answers for documents that do not.
 var spdxIDs = map[string]string{
+	"ppl":                           "PPL",
+	"ppl-reciprocity":               "LicenseRef-ppl-reciprocity",
 	"parity-7.0.0":                  "Parity-7.0.0",
+	"prosperity-3.0.0":              "LicenseRef-Prosperity-3.0.0",
 	"polyform-noncommercial-1.0.0":  "PolyForm-Noncommercial-1.0.0",
 	"polyform-small-business-1.0.0": "PolyForm-Small-Business-1.0.0",
+	"polyform-perimeter-1.0.1":      "LicenseRef-PolyForm-Perimeter-1.0.1",
+	"polyform-free-trial-1.0.0":     "LicenseRef-PolyForm-Free-Trial-1.0.0",
 	"bsl-1.1":                       "BUSL-1.1",
+	"busl-1.1":                      "BUSL-1.1",
 	"cc-by-nc-sa-4.0":               "CC-BY-NC-SA-4.0",
+	"cnpl-4":                        "LicenseRef-CNPL-4.0",
+	"acsl-1.4":                      "LicenseRef-ACSL-1.4",
+	"cooperative-license-1.0":       "LicenseRef-Cooperative-License-1.0",
 }
 
 // SPDX returns the SPDX identifier a manifest must give for the built-in
-// terms id: its SPDX License List id, or "LicenseRef-ppl-<id>" for terms
-// the list does not hold.
+// terms id: the one the built-in's document states, else the SPDX License
+// List id or LicenseRef- id this package knows for it, else
+// "LicenseRef-ppl-<id>".
 func SPDX(builtin string) string {
+	if raw, err := license.BuiltinJSON(builtin); err == nil {
+		var doc struct {
+			SPDX string `json:"spdx"`
+		}
+		if json.Unmarshal(raw, &doc) == nil && doc.SPDX != "" {
+			return doc.SPDX
+		}
+	}
 	if s, ok := spdxIDs[builtin]; ok {
 		return s
 	}
