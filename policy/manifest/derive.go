@@ -11,12 +11,9 @@ import (
 	"github.com/peerproduction/ppl/policy"
 )
 
-// Ref names the manifest a configuration was derived from.
-type Ref struct {
-	Commons string
-	Version int64
-	Digest  string
-}
+// Ref names the manifest a configuration was derived from: commons id,
+// version and digest. It is policy's type, so decisions name them too.
+type Ref = policy.ManifestRef
 
 // Config is what one commons' manifests give a program: everything it
 // needs, each fact stated once.
@@ -32,7 +29,8 @@ type Config struct {
 	// stewards of each recognised commons scoped to that commons alone.
 	Trust *attest.Trust
 	// Policy is the configuration of an Evaluator: Terms, Commons, Peers,
-	// Trust and AcceptSelfDeclared are set; Index is the caller's.
+	// Trust, AcceptSelfDeclared and Manifests are set; Index is the
+	// caller's.
 	Policy policy.Config
 	// Plan is the payout plan, or nil when the manifest has none.
 	Plan *payout.Plan
@@ -206,7 +204,7 @@ func (n *node) config(byID map[string]*node) (*Config, error) {
 	}
 	cfg.Trust = trust
 	cfg.Policy = policy.Config{Terms: m.Terms.Terms, Commons: cfg.Commons, Trust: trust, Peers: cfg.Peers,
-		AcceptSelfDeclared: m.AcceptSelfDeclared}
+		AcceptSelfDeclared: m.AcceptSelfDeclared, Manifests: cfg.Manifests}
 	if m.Payout != nil {
 		cfg.Plan = m.Payout.plan(cfg.Commons)
 	}

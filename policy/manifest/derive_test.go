@@ -247,7 +247,7 @@ func TestStewardRotation(t *testing.T) {
 	check(cfg.Trust, c1, day(12), nil)
 	check(cfg.Trust, c2, day(25), attest.ErrExpired)
 	check(cfg.Trust, c3, day(22), nil)
-	if got, want := cfg.Manifests[1], (Ref{"beta", 2, beta.Latest().Digest}); got != want {
+	if got, want := cfg.Manifests[1], (Ref{Commons: "beta", Version: 2, Digest: beta.Latest().Digest}); got != want {
 		t.Errorf("derived from %v, want %v", got, want)
 	}
 	// The ledger takes both stewards' statements, as the Trust bounds them.

@@ -98,11 +98,11 @@ func Example() {
 		panic(err)
 	}
 	fmt.Println(d.Outcome(), d.Clause(), d.Reciprocity().Total, "points")
-	for _, r := range cfg.Manifests {
-		fmt.Println("decided with", r.Commons, "version", r.Version)
+	for _, r := range d.Manifests() {
+		fmt.Println("decided with", r.Commons, "version", r.Version, r.Digest == chains[0].Latest().Digest)
 	}
 	// Output:
 	// free reciprocity 150.000 points
-	// decided with alpha version 1
-	// decided with beta version 1
+	// decided with alpha version 1 true
+	// decided with beta version 1 false
 }
