@@ -111,7 +111,10 @@
 //     version's, vouch for N+1. A threshold counts distinct public keys
 //     (attest.Trust does the counting), so a key signing twice counts once;
 //     a root key's window is judged at the issue time of the version it
-//     signs.
+//     signs. That time is written by the signers, bounded below by the
+//     previous version's: a root key's "until" retires it only as far as
+//     the threshold of the other root keys holds; rotate a key out to be
+//     rid of it.
 //
 // Expiry is judged only of the version a chain ends on, at the time the
 // caller passes (Chain.Current, Load, Derive; nothing reads a clock): an

@@ -241,17 +241,13 @@ func SPDX(builtin string) string {
 }
 
 // BuiltinTerms returns the Terms of a manifest naming built-in terms, with
-// their SPDX id and digest.
+// their SPDX id and digest. The terms are shared: read-only.
 func BuiltinTerms(id string) (Terms, error) {
-	t, err := license.Builtin(id)
+	b, err := builtin(id)
 	if err != nil {
 		return Terms{}, &Error{Err: ErrTerms, Pointer: "/terms/builtin", Detail: err.Error(), Cause: err}
 	}
-	d, err := t.Digest()
-	if err != nil {
-		return Terms{}, &Error{Err: ErrTerms, Pointer: "/terms/builtin", Detail: err.Error(), Cause: err}
-	}
-	return Terms{Builtin: id, SPDX: SPDX(id), Terms: t, Digest: d}, nil
+	return Terms{Builtin: id, SPDX: SPDX(id), Terms: b.terms, Digest: b.digest}, nil
 }
 
 // InlineTerms returns the Terms of a manifest carrying t itself.
