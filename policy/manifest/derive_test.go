@@ -359,3 +359,32 @@ func hex64(c byte) string {
 	}
 	return string(b)
 }
+
+// TestDeriveConcurrent derives from the same chains in several goroutines:
+// chains are only read, so the race detector must stay quiet and every
+// answer be the same.
+func TestDeriveConcurrent(t *testing.T) {
+	chains := []*Chain{commonsChain(t, "alpha", map[string]license.Milli{"beta": 500}), commonsChain(t, "beta", nil)}
+	first, err := Derive(day(30), chains...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan []*Config)
+	for range 4 {
+		go func() {
+			cfgs, err := Derive(day(30), chains...)
+			if err != nil {
+				t.Error(err)
+			}
+			done <- cfgs
+		}()
+	}
+	for range 4 {
+		cfgs := <-done
+		for i, c := range cfgs {
+			if diff := cmp.Diff(first[i].Commons, c.Commons); diff != "" || !cmp.Equal(first[i].Manifests, c.Manifests) {
+				t.Errorf("answers differ: %s", diff)
+			}
+		}
+	}
+}

@@ -2,7 +2,11 @@ package manifest
 
 import (
 	"bytes"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/peerproduction/ppl/attest"
 )
 
 // FuzzParse feeds Parse arbitrary documents: it must refuse or accept
@@ -41,6 +45,39 @@ func FuzzParse(f *testing.F) {
 		again, err := back.MarshalJSON()
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("round trip differs:\n%s\n%s", out, again)
+		}
+	})
+}
+
+// FuzzOpen feeds Open arbitrary envelopes: it must refuse with an *Error
+// or return a chain whose only version is what the root keys signed.
+func FuzzOpen(f *testing.F) {
+	m := draft(f, "alpha", 1, 2, []string{"r1", "r2", "r3"}, "s1")
+	recognise(m, "beta", 1, 500)
+	f.Add(signed(f, m, "r1", "r2"))
+	f.Add(signed(f, m, "r1", "r1"))
+	f.Add(signed(f, m, "r3"))
+	f.Add([]byte(`{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[{"sig":"` + strings.Repeat("A", 86) + `=="}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Open(data, "")
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error %T is not *Error: %v", err, err)
+			}
+			return
+		}
+		v := c.Latest()
+		env, err := attest.ParseEnvelope(data)
+		if err != nil {
+			t.Fatalf("accepted an envelope attest cannot parse: %v", err)
+		}
+		if v.Digest != attest.Digest(env.Payload) || v.Manifest.Version != 1 || len(v.Signers) < v.Manifest.Roles.RootThreshold {
+			t.Fatalf("accepted %s version %d with %d signers", v.Digest, v.Manifest.Version, len(v.Signers))
+		}
+		for _, s := range v.Signers {
+			if !slices.ContainsFunc(v.Manifest.Roles.Root, func(k Key) bool { return k.ID() == s }) {
+				t.Fatalf("signer %s is not a root key", s)
+			}
 		}
 	})
 }
