@@ -27,6 +27,7 @@ const helpCommons = `ppl commons: the commons manifest, signed and versioned (se
   ppl commons init -next PREVIOUS -issued TIME -expires TIME -o DRAFT        (the next version, to edit and sign)
   ppl commons add-key -role ROLE [-from TIME] [-until TIME] [-remove] DRAFT KEY...
   ppl commons recognise -commons ID (-version N | -manifest DIGEST|ENVELOPE) -weight W [-remove] DRAFT
+  ppl commons payout -currency C [-association ID -association-bp N] [-window-days N] [-half-life-days N] [-kind-weight KIND=W...] [-include-recognised] [-minimum N] DRAFT
   ppl commons sign (-key FILE | -agent KEY.pub) [-add-to ENVELOPE] [-o OUT] DRAFT
   ppl commons verify -at TIME [-pin DIGEST] ENVELOPE...                       (version 1 first, in order)
   ppl commons show DRAFT|ENVELOPE
@@ -57,6 +58,8 @@ func cmdCommons(args []string, out io.Writer) error {
 		return commonsAddKey(rest, out)
 	case "recognise", "recognize":
 		return commonsRecognise(rest, out)
+	case "payout":
+		return commonsPayout(rest, out)
 	case "sign":
 		return commonsSign(rest, out)
 	case "verify":
@@ -343,6 +346,51 @@ func commonsRecognise(args []string, out io.Writer) error {
 	} else {
 		m.Recognises = append(m.Recognises, r)
 	}
+	return writeDraft(m, fs.Arg(0), out)
+}
+
+func commonsPayout(args []string, out io.Writer) error {
+	const syn = "ppl commons payout -currency C [-association ID -association-bp N] [-window-days N] [-half-life-days N] [-kind-weight KIND=W...] [-include-recognised] [-minimum N] DRAFT"
+	fs := newFlags("commons payout", syn)
+	currency := fs.String("currency", "", "ISO 4217 currency of payments")
+	assoc := fs.String("association", "", "the association's account or key id")
+	bp := fs.Int64("association-bp", 0, "the association's share in basis points (1000 = 10%)")
+	window := fs.Int("window-days", 365, "contributions counted over this many days")
+	halfLife := fs.Int("half-life-days", 0, "decay half-life in days (0: none)")
+	var kinds multiFlag
+	fs.Var(&kinds, "kind-weight", "KIND=W, a kind's weight (repeat; none: every kind 1)")
+	incl := fs.Bool("include-recognised", false, "count contributions to recognised commons at their weights")
+	minimum := fs.Int64("minimum", 0, "smallest payout in minor units; less is carried over")
+	if err := parse(fs, args, out, syn); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *currency == "" {
+		return usage("commons payout: give -currency and one draft")
+	}
+	m, env, err := readManifest(fs.Arg(0))
+	if err != nil {
+		return refused("commons payout: %v", err)
+	}
+	if env != nil {
+		return usage("commons payout: %s is signed: start a new version with 'ppl commons init -next'", fs.Arg(0))
+	}
+	p := &manifest.Payout{Currency: *currency, Association: *assoc, AssociationBP: *bp, WindowDays: *window,
+		HalfLifeDays: *halfLife, IncludeRecognised: *incl, MinimumPayout: *minimum}
+	if m.Payout != nil {
+		p.Signers = m.Payout.Signers
+	}
+	for _, kw := range kinds {
+		k, w, ok := strings.Cut(kw, "=")
+		var milli license.Milli
+		if !ok || milli.UnmarshalJSON([]byte(w)) != nil {
+			return usage("commons payout: -kind-weight %q: want KIND=W with W a decimal (docs=0.5)", kw)
+		}
+		if p.KindWeights == nil {
+			p.KindWeights = map[string]license.Milli{}
+		}
+		p.KindWeights[k] = milli
+	}
+	m.Payout = p
 	return writeDraft(m, fs.Arg(0), out)
 }
 

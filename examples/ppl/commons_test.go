@@ -24,8 +24,15 @@ func TestCommons(t *testing.T) {
 	c.run(2, "commons", "add-key", "-role", "steward", "alpha.json", "steward.pub") // already a steward
 	c.run(0, "commons", "recognise", "-commons", "beta", "-manifest", "beta-v1.dsse", "-weight", "0.5", "alpha.json")
 	c.run(2, "commons", "recognise", "-commons", "beta", "-version", "1", "-weight", "0.0005", "alpha.json")
+	c.run(0, "commons", "payout", "-currency", "EUR", "-association", "alpha-association", "-association-bp", "1000",
+		"-kind-weight", "code=1", "-kind-weight", "docs=0.5", "-minimum", "500", "alpha.json")
+	c.run(0, "commons", "add-key", "-role", "payout-signer", "alpha.json", "r1.pub")
+	_, stderr := c.run(1, "commons", "payout", "-currency", "XYZ", "alpha.json")
+	if !strings.Contains(stderr, "ISO 4217") {
+		t.Errorf("bad currency: %s", stderr)
+	}
 	c.run(0, "commons", "sign", "-key", "r1", "-o", "alpha-v1.dsse", "alpha.json")
-	_, stderr := c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse")
+	_, stderr = c.run(1, "commons", "verify", "-at", "2026-06-01", "alpha-v1.dsse")
 	if !strings.Contains(stderr, "too few distinct root keys") {
 		t.Errorf("one of two root signatures: %s", stderr)
 	}
@@ -38,7 +45,8 @@ func TestCommons(t *testing.T) {
 
 	show, _ := c.run(0, "commons", "show", "alpha-v1.dsse")
 	for _, want := range []string{"commons alpha (Alpha) version 1", "root (2 of 3):", "stewards:", "recognises beta at 0.5 (through sha256:",
-		"terms ppl-reciprocity (SPDX LicenseRef-ppl-reciprocity) sha256:", "[2026-01-01T00:00:00Z, …)"} {
+		"terms ppl-reciprocity (SPDX LicenseRef-ppl-reciprocity) sha256:", "[2026-01-01T00:00:00Z, …)",
+		"payout EUR: association \"alpha-association\" keeps 1000 bp, minimum 500", "payoutSigners:"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("show lacks %q:\n%s", want, show)
 		}
