@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCommons walks a steward through the manifest commands: two commons,
@@ -106,4 +107,46 @@ func TestCommons(t *testing.T) {
 	}
 	c.run(2, "commons", "add-key", "-role", "steward", "alpha-v2.dsse", "r3.pub") // signed: start a new version
 	c.run(2, "commons", "bogus")
+}
+
+// TestCommonsAgent signs a manifest with a root key that ssh-agent holds,
+// as ssh-add loaded it, and a second one that ssh-keygen made.
+func TestCommonsAgent(t *testing.T) {
+	for _, bin := range []string{"ssh-agent", "ssh-add", "ssh-keygen"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			t.Skip(bin, "not installed")
+		}
+	}
+	c := &cli{t: t, dir: t.TempDir()}
+	c.run(0, "keygen", "-o", "r1")
+	if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "r2@ssh-keygen", "-f", filepath.Join(c.dir, "r2")).CombinedOutput(); err != nil {
+		t.Fatalf("ssh-keygen: %v %s", err, out)
+	}
+	sock := filepath.Join(c.dir, "agent.sock")
+	agentCmd := exec.Command("ssh-agent", "-D", "-a", sock)
+	if err := agentCmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = agentCmd.Process.Kill(); _ = agentCmd.Wait() }()
+	t.Setenv("SSH_AUTH_SOCK", sock)
+	var err error
+	var out []byte
+	for range 50 { // the agent makes its socket shortly after starting
+		if out, err = exec.Command("ssh-add", filepath.Join(c.dir, "r1")).CombinedOutput(); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("ssh-add: %v %s", err, out)
+	}
+	c.run(0, "commons", "init", "-id", "alpha", "-terms", "ppl", "-root", "r1.pub", "-root", "r2.pub", "-threshold", "2",
+		"-issued", "2026-01-01", "-expires", "2027-01-01", "-o", "alpha.json")
+	c.run(0, "commons", "sign", "-agent", "r1.pub", "-o", "alpha.dsse", "alpha.json")
+	c.run(1, "commons", "sign", "-agent", "r2.pub", "-add-to", "alpha.dsse", "alpha.json") // the agent does not hold r2
+	c.run(0, "commons", "sign", "-key", "r2", "-add-to", "alpha.dsse", "alpha.json")
+	verified, _ := c.run(0, "commons", "verify", "-at", "2026-06-01", "alpha.dsse")
+	if !strings.Contains(verified, "signed by 2 root key(s)") {
+		t.Errorf("verify: %s", verified)
+	}
 }
