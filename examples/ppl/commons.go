@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +18,9 @@ import (
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/license"
+	"github.com/peerproduction/ppl/policy"
 	"github.com/peerproduction/ppl/policy/manifest"
 )
 
@@ -32,6 +35,7 @@ const helpCommons = `ppl commons: the commons manifest, signed and versioned (se
   ppl commons verify -at TIME [-pin DIGEST] ENVELOPE...                       (version 1 first, in order)
   ppl commons show DRAFT|ENVELOPE
   ppl commons diff OLD NEW
+  ppl commons import-trust -root KEY... [-threshold N] [-terms ID|FILE] -issued TIME -expires TIME -o DRAFT TRUSTFILE
 
 ROLE is root, steward, registrar, grant-signer, revoker or payout-signer.
 A KEY is a public key file (.pub, PEM), a private key file or an inline
@@ -68,6 +72,8 @@ func cmdCommons(args []string, out io.Writer) error {
 		return commonsShow(rest, out)
 	case "diff":
 		return commonsDiff(rest, out)
+	case "import-trust":
+		return commonsImportTrust(rest, out)
 	}
 	return usage("commons: unknown subcommand %q: run 'ppl commons help'", sub)
 }
@@ -704,4 +710,138 @@ func termsName(m *manifest.Manifest) string {
 		return m.Terms.Builtin
 	}
 	return "inline " + m.Terms.Digest
+}
+
+// commonsImportTrust turns a trust file (ppl help trust) into a manifest
+// draft. What a manifest cannot say is not carried over, and each such
+// thing is named: rules about one entity, rules for another commons'
+// stewards (their own manifest names them), peers, revocation files.
+func commonsImportTrust(args []string, out io.Writer) error {
+	const syn = "ppl commons import-trust -root KEY... [-threshold N] [-terms ID|FILE] -issued TIME -expires TIME -o DRAFT TRUSTFILE"
+	fs := newFlags("commons import-trust", syn)
+	var roots multiFlag
+	fs.Var(&roots, "root", "a root key (repeat)")
+	threshold := fs.Int("threshold", 1, "root keys required to sign")
+	terms := fs.String("terms", "ppl-reciprocity", "built-in terms id or a terms file")
+	var issued, expires timeFlag
+	fs.Var(&issued, "issued", "issue time")
+	fs.Var(&expires, "expires", "expiry time")
+	o := fs.String("o", "", "write the draft to FILE")
+	if err := parse(fs, args, out, syn); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *o == "" || len(roots) == 0 || issued.t.IsZero() || expires.t.IsZero() {
+		return usage("commons import-trust: give -root, -issued, -expires, -o and one trust file")
+	}
+	path := fs.Arg(0)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usage("commons import-trust: %v", err)
+	}
+	var tf trustFile
+	if err := decodeStrict(data, &tf); err != nil {
+		return refused("commons import-trust: %s: %v", path, err)
+	}
+	dir := filepath.Dir(path)
+	keyRef := func(ref string) (manifest.Key, error) {
+		if !strings.HasPrefix(ref, "ssh-") && !filepath.IsAbs(ref) {
+			ref = filepath.Join(dir, ref)
+		}
+		return manifestKey(ref)
+	}
+	id := tf.Commons.ID
+	m := &manifest.Manifest{ID: id, Name: tf.Commons.Name, Version: 1, IssuedAt: issued.t, Expires: expires.t,
+		Roles: manifest.Roles{RootThreshold: *threshold}, AcceptSelfDeclared: tf.AcceptSelfDeclared}
+	if m.Terms, err = termsRef(*terms); err != nil {
+		return usage("commons import-trust: -terms: %v", err)
+	}
+	for _, r := range roots {
+		k, err := manifestKey(r)
+		if err != nil {
+			return usage("commons import-trust: -root %s: %v", r, err)
+		}
+		m.Roles.Root = append(m.Roles.Root, k)
+	}
+	note := func(format string, args ...any) { fmt.Fprintf(out, "not carried over: "+format+"\n", args...) }
+	addTo := func(role *[]manifest.Key, k manifest.Key) {
+		if i := slices.IndexFunc(*role, func(x manifest.Key) bool { return x.Public.Equal(k.Public) }); i >= 0 {
+			if (*role)[i].From.IsZero() && (*role)[i].Until.IsZero() {
+				(*role)[i] = k // the rule's window is the narrower
+			}
+			return
+		}
+		*role = append(*role, k)
+	}
+	for i, s := range tf.Commons.Stewards {
+		if strings.HasPrefix(s, "SHA256:") {
+			return refused("commons import-trust: %s: /commons/stewards/%d is a key id: a manifest needs the public key", path, i)
+		}
+		k, err := keyRef(s)
+		if err != nil {
+			return refused("commons import-trust: %s: /commons/stewards/%d: %v", path, i, err)
+		}
+		addTo(&m.Roles.Stewards, k)
+	}
+	registrarPreds := map[string]bool{contribution.EntityPredicateType: true, contribution.MembershipPredicateType: true,
+		policy.FactPredicateType: true, policy.ControlPredicateType: true}
+	for i, r := range tf.Rules {
+		k, err := keyRef(r.Key)
+		if err != nil {
+			return refused("commons import-trust: %s: /rules/%d/key: %v", path, i, err)
+		}
+		if r.From != "" {
+			if k.From, err = parseTime(r.From); err != nil {
+				return refused("commons import-trust: %s: /rules/%d/from: %v", path, i, err)
+			}
+		}
+		if r.Until != "" {
+			if k.Until, err = parseTime(r.Until); err != nil {
+				return refused("commons import-trust: %s: /rules/%d/until: %v", path, i, err)
+			}
+		}
+		subjects := map[string]bool{}
+		for _, s := range r.Subjects {
+			subjects[s] = true
+		}
+		only := func(allowed ...string) bool {
+			for s := range subjects {
+				if !slices.Contains(allowed, s) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, p := range r.Predicates {
+			if full, ok := predicateNames[p]; ok {
+				p = full
+			}
+			switch {
+			case p == contribution.ContributionPredicateType && only("commons:"+id):
+				addTo(&m.Roles.Stewards, k)
+			case p == contribution.ContributionPredicateType:
+				note("/rules/%d (contribution about %s): another commons' stewards come from its own manifest", i, strings.Join(r.Subjects, ", "))
+			case registrarPreds[p] && only("entity:*", "statement:*"):
+				addTo(&m.Roles.Registrars, k)
+			case p == policy.GrantPredicateType && only("commons:"+id, "entity:*"):
+				addTo(&m.Roles.GrantSigners, k)
+			case p == attest.RevocationPredicateType:
+				addTo(&m.Roles.Revokers, k)
+				if !only("key:*", "statement:*") || len(subjects) < 2 {
+					fmt.Fprintf(out, "widened: /rules/%d: a manifest's revokers may revoke any key and statement, not only %s\n", i, strings.Join(r.Subjects, ", "))
+				}
+			default:
+				note("/rules/%d (%s about %s): a manifest gives roles over every entity, not one", i, p, strings.Join(r.Subjects, ", "))
+			}
+		}
+	}
+	for _, r := range tf.Commons.Recognises {
+		m.Recognises = append(m.Recognises, manifest.Recognition{Commons: r.Commons, Version: 1, Weight: r.Weight})
+	}
+	for _, p := range tf.Peers {
+		note("peer %s: its stewards come from its own manifest", p.ID)
+	}
+	for _, r := range tf.Revocations {
+		note("revocation %s: keep applying it (ppl verify -trust) or sign it again with a revoker", r)
+	}
+	return writeDraft(m, *o, out)
 }

@@ -150,3 +150,35 @@ func TestCommonsAgent(t *testing.T) {
 		t.Errorf("verify: %s", verified)
 	}
 }
+
+// TestCommonsImportTrust converts the trust file the other commands read
+// into a manifest draft, naming what a manifest cannot carry.
+func TestCommonsImportTrust(t *testing.T) {
+	c := &cli{t: t, dir: t.TempDir()}
+	for _, k := range []string{"root", "steward", "beta-steward", "registrar", "acme", "market"} {
+		c.run(0, "keygen", "-comment", k, "-o", k)
+	}
+	c.write("trust.json", trustJSON)
+	out, _ := c.run(0, "commons", "import-trust", "-root", "root.pub", "-issued", "2026-01-01", "-expires", "2027-01-01", "-o", "alpha.json", "trust.json")
+	for _, want := range []string{
+		"not carried over: /rules/1 (contribution about commons:beta): another commons' stewards come from its own manifest",
+		"widened: /rules/2: a manifest's revokers may revoke any key and statement, not only entity:*, statement:*",
+		"not carried over: /rules/3 (" + "https://github.com/peerproduction/ppl/predicates/membership/v1 about entity:acme)",
+		"not carried over: peer beta",
+		"alpha.json: alpha version 1",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("import-trust lacks %q:\n%s", want, out)
+		}
+	}
+	show, _ := c.run(0, "commons", "show", "alpha.json")
+	for _, want := range []string{"commons alpha (Alpha) version 1", "stewards:\n  256 ", " steward (ED25519)", "registrars:\n  256 ",
+		"grantSigners:\n  256 ", " market (ED25519)", "revokers:\n  256 ", "recognises beta at 0.5 (version ≥ 1)"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	if strings.Contains(show, "acme") || strings.Contains(show, "beta-steward") {
+		t.Errorf("carried over what a manifest cannot say:\n%s", show)
+	}
+}
