@@ -236,7 +236,8 @@ type window struct {
 // windows gives each key that held the role in some version of the chain
 // the time it held it: in version k, from its own From and (for k > 1)
 // version k's issue time, until its own Until and version k+1's issue time
-// (open for the latest). So a key a later version drops keeps the
+// (open for the latest). The first version held, 1 or a pinned one, is
+// open towards the past: nothing older is known. So a key a later version drops keeps the
 // statements first seen while it held the role and gains none first seen
 // after, which is what attest judges a rule's window at. Keys come in the
 // order they first appear; each key's spans are merged and sorted.

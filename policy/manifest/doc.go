@@ -127,9 +127,9 @@
 // Derive takes the chains of every commons a program serves and gives each
 // its Config. Roles come from the latest version, with one allowance for
 // time: a key that held a role in an earlier version holds it, in the Trust,
-// for the time that version was current (from its issue, or open for
-// version 1, until the next version's issue; narrowed by the key's own
-// window). Since attest judges rule windows at the time a statement was
+// for the time that version was current (from its issue, or open for the
+// first version the chain holds, until the next version's issue; narrowed
+// by the key's own window). Since attest judges rule windows at the time a statement was
 // first seen, revoking a steward is publishing a version without it: what
 // a recorder saw it sign before keeps counting, nothing first seen after
 // does, however it is dated. Revocation statements by a revoker withdraw
