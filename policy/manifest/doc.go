@@ -22,7 +22,7 @@
 // 2020-12). An example, with key lines shortened:
 //
 //	{
-//	  "id": "alpha",                      // [a-z0-9][a-z0-9._-]{0,63}
+//	  "id": "alpha",                      // [a-z0-9]+([._-][a-z0-9]+)*, ≤ 128 bytes
 //	  "name": "Alpha",
 //	  "homepage": "https://alpha.example",
 //	  "repository": "https://git.example/alpha",
