@@ -387,7 +387,7 @@ func (w *wire) manifest() (*Manifest, error) {
 
 func (w *termsWire) terms() (Terms, error) {
 	t := Terms{Builtin: w.Builtin, SPDX: w.SPDX, Digest: w.Digest}
-	var err error
+	digest := ""
 	if w.Builtin != "" {
 		b, err := builtin(w.Builtin)
 		if err != nil {
@@ -396,12 +396,9 @@ func (w *termsWire) terms() (Terms, error) {
 		if want := SPDX(w.Builtin); w.SPDX != want {
 			return t, bad(ErrTerms, "/terms/spdx", "built-in %q is %q in SPDX, not %q", w.Builtin, want, w.SPDX)
 		}
-		if b.digest != w.Digest {
-			return t, bad(ErrTerms, "/terms/digest", "the terms' digest is %s, the manifest says %s", b.digest, w.Digest)
-		}
-		t.Terms = b.terms
-		return t, nil
+		t.Terms, digest = b.terms, b.digest
 	} else {
+		var err error
 		if t.Terms, err = license.Parse(w.Inline); err != nil {
 			e := &Error{Err: ErrTerms, Pointer: "/terms/inline", Detail: err.Error(), Cause: err}
 			var pe *license.ParseError
@@ -410,13 +407,12 @@ func (w *termsWire) terms() (Terms, error) {
 			}
 			return t, e
 		}
+		if digest, err = t.Terms.Digest(); err != nil {
+			return t, &Error{Err: ErrTerms, Pointer: "/terms/inline", Detail: err.Error(), Cause: err}
+		}
 	}
-	d, err := t.Terms.Digest()
-	if err != nil {
-		return t, &Error{Err: ErrTerms, Pointer: "/terms", Detail: err.Error(), Cause: err}
-	}
-	if d != w.Digest {
-		return t, bad(ErrTerms, "/terms/digest", "the terms' digest is %s, the manifest says %s", d, w.Digest)
+	if digest != w.Digest {
+		return t, bad(ErrTerms, "/terms/digest", "the terms' digest is %s, the manifest says %s", digest, w.Digest)
 	}
 	return t, nil
 }
