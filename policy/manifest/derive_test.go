@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/license"
+	"github.com/peerproduction/ppl/policy"
 )
 
 // commonsChain is a one-version chain of commons id: root <id>-root,
@@ -386,5 +388,80 @@ func TestDeriveConcurrent(t *testing.T) {
 				t.Errorf("answers differ: %s", diff)
 			}
 		}
+	}
+}
+
+// TestEvaluatorAgreesWithLedger decides the same evidence twice from
+// alpha's Config: once with the evaluator reading the envelopes itself,
+// once through a ledger the Config registered. Both count beta's own
+// steward at beta's weight and refuse alpha's steward signing for beta.
+func TestEvaluatorAgreesWithLedger(t *testing.T) {
+	at := day(30)
+	cfgs, err := Derive(at, commonsChain(t, "alpha", map[string]license.Milli{"beta": 500}), commonsChain(t, "beta", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := byID(t, cfgs)["alpha"]
+	evidence := [][]byte{
+		membershipEnv(t, "alpha-registrar"),
+		// Dated at the decision, so nothing has decayed.
+		contributionEnv(t, "alpha", "alpha-steward", at),
+		contributionEnv(t, "beta", "beta-steward", at),
+		contributionEnv(t, "beta", "alpha-steward", at.Add(-time.Hour)), // alpha's steward does not speak for beta
+	}
+	ev, err := cfg.Evaluator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := func() *policy.Request {
+		return &policy.Request{Entity: contribution.Entity{ID: "acme"}, Use: policy.Use{Commercial: true}, At: at}
+	}
+	r1 := req()
+	r1.Evidence = evidence
+	d1, err := ev.Evaluate(r1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledger := contribution.NewLedger(nil)
+	if err := cfg.Register(ledger); err != nil {
+		t.Fatal(err)
+	}
+	ingested := 0
+	for _, e := range evidence {
+		v, err := cfg.Trust.Verify(e, attest.VerifyOptions{Time: at,
+			PredicateTypes: []string{contribution.ContributionPredicateType, contribution.MembershipPredicateType}})
+		if err != nil {
+			continue
+		}
+		if _, err := ledger.Ingest(v); err == nil {
+			ingested++
+		}
+	}
+	if ingested != 3 {
+		t.Errorf("ledger took %d statements, want 3", ingested)
+	}
+	r2 := req()
+	r2.Ledger = ledger
+	d2, err := ev.Evaluate(r2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d1.Reciprocity() == nil || d2.Reciprocity() == nil {
+		t.Fatal("no reciprocity counted")
+	}
+	if got, want := d1.Reciprocity().Total, contribution.Points(15_000); got != want {
+		t.Errorf("evaluator counted %s, want %s", got, want)
+	}
+	if diff := cmp.Diff(d1.Reciprocity().ByCommons, d2.Reciprocity().ByCommons); diff != "" {
+		t.Errorf("evaluator and ledger disagree (-evaluator +ledger):\n%s", diff)
+	}
+	ignored := 0
+	for _, ig := range d1.Ignored() {
+		if strings.Contains(ig.Reason, "scope") || strings.Contains(ig.Reason, "steward") {
+			ignored++
+		}
+	}
+	if ignored != 1 {
+		t.Errorf("ignored %v, want alpha's steward's contribution to beta", d1.Ignored())
 	}
 }
