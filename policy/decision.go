@@ -404,6 +404,15 @@ func (d *Decision) pointsCounted() string {
 	return contribution.Points(d.points).String()
 }
 
+// Manifests names the commons manifests the evaluator's configuration was
+// derived from (Config.Manifests), or nil.
+func (d *Decision) Manifests() []ManifestRef {
+	if d.eval == nil {
+		return nil
+	}
+	return d.eval.manifests
+}
+
 // Entity returns the id of the entity decided for.
 func (d *Decision) Entity() string { return d.entity }
 

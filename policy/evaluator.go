@@ -36,6 +36,17 @@ type Config struct {
 	// count. Decisions mark every fact used as attested or self-declared
 	// either way; without this, self-declared facts are ignored.
 	AcceptSelfDeclared bool
+	// Manifests name the commons manifests the configuration was derived
+	// from (package policy/manifest), so that each decision says what it
+	// was decided with. Informational: nothing is checked against them.
+	Manifests []ManifestRef
+}
+
+// ManifestRef names one version of a commons manifest.
+type ManifestRef struct {
+	Commons string
+	Version int64
+	Digest  string
 }
 
 // Evaluator decides requests against one set of terms. Compile it once; it
@@ -60,6 +71,7 @@ type Evaluator struct {
 	decoded         *bounded.Map[string, *decoded]
 	sets            *bounded.Map[uint64, *evidenceSet]
 	seed            maphash.Seed // for evidence set keys
+	manifests       []ManifestRef
 }
 
 // ErrConfig is returned by Compile for an unusable configuration.
@@ -80,7 +92,8 @@ func Compile(cfg Config) (*Evaluator, error) {
 	}
 	e := &Evaluator{terms: cfg.Terms, termsDigest: digest, commons: cfg.Commons, trust: cfg.Trust, peers: cfg.Peers,
 		selfOK: cfg.AcceptSelfDeclared, index: cfg.Index, decoded: bounded.New[string, *decoded](maxDecoded),
-		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1}
+		sets: bounded.New[uint64, *evidenceSet](maxEvidenceSets), seed: maphash.MakeSeed(), recip: cfg.Terms.Reciprocity(), recipClause: -1,
+		manifests: slices.Clone(cfg.Manifests)}
 	e.obligations = make([][]license.Obligation, len(cfg.Terms.Clauses))
 	e.obligationsJSON = make([][]byte, len(cfg.Terms.Clauses))
 	for i, c := range cfg.Terms.Clauses {

@@ -116,6 +116,18 @@ func (d *Decision) appendJSON(b []byte) []byte {
 		}
 		w.close(']')
 	}
+	if ms := d.eval.manifests; len(ms) > 0 {
+		w.key("manifests")
+		w.open('[')
+		for _, m := range ms {
+			w.open('{')
+			w.str("commons", m.Commons)
+			w.str("digest", m.Digest)
+			w.integer("version", m.Version)
+			w.close('}')
+		}
+		w.close(']')
+	}
 	if o := d.eval.obligationsJSON[d.clause]; len(o) > 0 {
 		w.key("obligations")
 		w.raw(o)
@@ -345,6 +357,9 @@ func (d *Decision) Explain() string {
 	}
 	if !d.validUntil.IsZero() {
 		fmt.Fprintf(&b, "  valid until %s\n", d.validUntil.UTC().Format(time.RFC3339))
+	}
+	for _, m := range d.eval.manifests {
+		fmt.Fprintf(&b, "  decided with the manifest of %s version %d (%s)\n", m.Commons, m.Version, m.Digest)
 	}
 	return b.String()
 }
