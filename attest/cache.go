@@ -127,6 +127,7 @@ func (c *verifyCache) usage() (entries, size int) {
 // ResetCache forgets every cached signature check, so the next Verify of
 // any envelope checks signatures again (as for an envelope never seen).
 func (t *Trust) ResetCache() {
+	t.ready()
 	t.cache.mu.Lock()
 	defer t.cache.mu.Unlock()
 	t.cache.m, t.cache.bytes = nil, 0

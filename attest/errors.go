@@ -21,6 +21,9 @@ var (
 	ErrUnsupportedKey     = errors.New("unsupported key type (only Ed25519 is accepted)")
 	ErrWeakKey            = errors.New("weak Ed25519 public key (small order or non-canonical)")
 	ErrPassphraseRequired = errors.New("private key is encrypted: a passphrase is required")
+	// ErrConfig is a caller's mistake, not the input's: a rule no
+	// statement could match, options missing what they must pin.
+	ErrConfig = errors.New("invalid trust rule or verify options")
 )
 
 // VerifyError is a refusal with the facts a caller needs to act on it.

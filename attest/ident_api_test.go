@@ -148,14 +148,14 @@ func TestNewStatementChecksSubjects(t *testing.T) {
 
 func TestPatternErrorIsTyped(t *testing.T) {
 	k := pubOf(testKey("k"))
-	_, err := NewTrust(Rule{Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"*"}},
-		Rule{Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"entity:*", "commons:be*"}})
+	_, err := NewTrust(Rule{Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}},
+		Rule{Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"entity:*", "commons:be*"}})
 	var ie *IDError
 	if !errors.As(err, &ie) || ie.Where != "rules[1].Subjects[1]" || ie.ID != "commons:be*" || ie.Offset != 10 {
 		t.Fatalf("got %#v (%v)", ie, err)
 	}
 	trust, _ := NewTrust()
-	err = trust.Add(Rule{Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"entity:\x00"}})
+	err = trust.Add(Rule{Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"entity:\x00"}})
 	if !errors.As(err, &ie) || ie.Where != "Subjects[0]" || !strings.Contains(ie.Reason, "U+0000") {
 		t.Fatalf("Add: %v", err)
 	}

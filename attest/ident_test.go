@@ -108,8 +108,8 @@ var badPatterns = []string{
 func TestRulePatternValidation(t *testing.T) {
 	k := pubOf(testKey("k"))
 	for _, p := range badPatterns {
-		good := Rule{Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"*"}}
-		bad := Rule{Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"commons:alpha", p}}
+		good := Rule{Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}}
+		bad := Rule{Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"commons:alpha", p}}
 		_, err := NewTrust(good, bad)
 		if err == nil {
 			t.Errorf("NewTrust accepted pattern %q", p)

@@ -127,6 +127,9 @@ func typeName(k any) string {
 // with passphrase; without one it is refused with ErrPassphraseRequired.
 func ParsePrivateKey(data, passphrase []byte) (ed25519.PrivateKey, error) {
 	trimmed := bytes.TrimSpace(data)
+	if isPublicKeyText(trimmed) {
+		return nil, &KeyError{Err: ErrMalformed, Format: "public", Detail: "this is a public key; a private key is needed (the file without .pub)"}
+	}
 	if !bytes.HasPrefix(trimmed, []byte("-----BEGIN")) {
 		switch len(data) {
 		case ed25519.SeedSize:
@@ -153,16 +156,15 @@ func ParsePrivateKey(data, passphrase []byte) (ed25519.PrivateKey, error) {
 		}
 		return ed25519Private(k, "pkcs8")
 	case "OPENSSH PRIVATE KEY":
-		var k any
-		var err error
-		if passphrase != nil {
-			k, err = ssh.ParseRawPrivateKeyWithPassphrase(trimmed, passphrase)
-		} else {
-			k, err = ssh.ParseRawPrivateKey(trimmed)
-		}
+		// A passphrase is used only for a key that is encrypted: one given
+		// for an unencrypted key (a PPL_PASSPHRASE left set) is no error.
+		k, err := ssh.ParseRawPrivateKey(trimmed)
 		var missing *ssh.PassphraseMissingError
 		if errors.As(err, &missing) {
-			return nil, &KeyError{Err: ErrPassphraseRequired, Format: "openssh"}
+			if passphrase == nil {
+				return nil, &KeyError{Err: ErrPassphraseRequired, Format: "openssh"}
+			}
+			k, err = ssh.ParseRawPrivateKeyWithPassphrase(trimmed, passphrase)
 		}
 		if err != nil {
 			if t := sshPrivateKeyType(block.Bytes); t != "" && t != ssh.KeyAlgoED25519 {
@@ -180,6 +182,21 @@ func ParsePrivateKey(data, passphrase []byte) (ed25519.PrivateKey, error) {
 		return nil, &KeyError{Err: ErrUnsupportedKey, Format: "pem", Type: block.Type}
 	}
 	return nil, &KeyError{Err: ErrMalformed, Format: "pem", Detail: fmt.Sprintf("PEM block is %q, want \"PRIVATE KEY\" or \"OPENSSH PRIVATE KEY\"", block.Type)}
+}
+
+// isPublicKeyText reports whether data is written as a public key: a PEM
+// PUBLIC KEY block or an OpenSSH public key line, which a private key
+// parser would otherwise call malformed without saying why.
+func isPublicKeyText(data []byte) bool {
+	if bytes.HasPrefix(data, []byte("-----BEGIN PUBLIC KEY-----")) {
+		return true
+	}
+	for _, prefix := range []string{"ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"} {
+		if bytes.HasPrefix(data, []byte(prefix)) {
+			return true
+		}
+	}
+	return false
 }
 
 // sshPrivateKeyType reads the key type of the first public key in an

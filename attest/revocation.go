@@ -85,6 +85,7 @@ func (t *Trust) Revoke(envelopeJSON []byte, at time.Time) (Revocation, error) {
 
 // RevokedStatement reports whether digest has been revoked.
 func (t *Trust) RevokedStatement(digest string) bool {
+	t.ready()
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	_, ok := t.revokedStmts[digest]

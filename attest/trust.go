@@ -52,6 +52,7 @@ type trustedKey struct {
 // concurrent use; every change bumps its generation, which keys the
 // verification cache.
 type Trust struct {
+	once         sync.Once // sets up a zero Trust, so var t Trust is an empty keyring
 	mu           sync.RWMutex
 	gen          uint64
 	keys         map[string]*trustedKey
@@ -64,14 +65,14 @@ type Trust struct {
 
 // NewTrust returns a Trust holding rules.
 func NewTrust(rules ...Rule) (*Trust, error) {
-	t := &Trust{seed: maphash.MakeSeed(), keys: map[string]*trustedKey{}, revokedKeys: map[string]time.Time{}, revokedStmts: map[string]string{}, known: map[string]string{}, cache: newVerifyCache()}
+	t := new(Trust).ready()
 	for i, r := range rules {
 		if err := t.Add(r); err != nil {
 			if ie, ok := err.(*IDError); ok {
 				ie.Where = fmt.Sprintf("rules[%d].%s", i, ie.Where)
 				return nil, ie
 			}
-			return nil, fmt.Errorf("attest: rule %d: %w", i, err)
+			return nil, fmt.Errorf("rules[%d]: %w", i, err)
 		}
 	}
 	return t, nil
@@ -82,11 +83,19 @@ func NewTrust(rules ...Rule) (*Trust, error) {
 // *IDError whose Where names it ("Subjects[1]"; from NewTrust
 // "rules[3].Subjects[1]").
 func (t *Trust) Add(r Rule) error {
+	t.ready()
 	if err := CheckPublicKey(r.Key); err != nil {
 		return err
 	}
 	if len(r.PredicateTypes) == 0 || len(r.Subjects) == 0 {
-		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "a rule needs at least one predicate type and one subject pattern"}
+		return &VerifyError{Err: ErrConfig, KeyID: KeyID(r.Key), Detail: "a rule needs at least one predicate type and one subject pattern"}
+	}
+	for i, p := range r.PredicateTypes {
+		// A short name ("grant") would never equal a statement's
+		// predicate type, so the rule would silently admit nothing.
+		if !strings.Contains(p, ":") {
+			return &VerifyError{Err: ErrConfig, KeyID: KeyID(r.Key), Detail: fmt.Sprintf("PredicateTypes[%d] %q is not a predicate type URI (such as %s)", i, p, RevocationPredicateType)}
+		}
 	}
 	for i, p := range r.Subjects {
 		if err := CheckSubjectPattern(p); err != nil {
@@ -96,7 +105,7 @@ func (t *Trust) Add(r Rule) error {
 		}
 	}
 	if !r.Until.IsZero() && !r.Until.After(r.From) {
-		return &VerifyError{Err: ErrMalformed, KeyID: KeyID(r.Key), Detail: "rule's Until is not after From"}
+		return &VerifyError{Err: ErrConfig, KeyID: KeyID(r.Key), Detail: "rule's Until is not after From"}
 	}
 	r.Key = append(ed25519.PublicKey(nil), r.Key...)
 	r.PredicateTypes = slices.Clone(r.PredicateTypes)
@@ -119,6 +128,17 @@ func (t *Trust) Add(r Rule) error {
 	}
 	t.gen++
 	return nil
+}
+
+// ready sets up t's maps, cache and seed once: a zero Trust is an empty
+// keyring, as a NewTrust() one is.
+func (t *Trust) ready() *Trust {
+	t.once.Do(func() {
+		t.seed = maphash.MakeSeed()
+		t.keys, t.revokedKeys, t.revokedStmts, t.known = map[string]*trustedKey{}, map[string]time.Time{}, map[string]string{}, map[string]string{}
+		t.cache = newVerifyCache()
+	})
+	return t
 }
 
 // Generation counts the changes made to t.
@@ -217,6 +237,7 @@ type sigResult struct {
 // Signature checks are cached per envelope bytes and trust generation, so
 // verifying the same envelope again costs a hash and map lookups.
 func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error) {
+	t.ready()
 	limit := opt.limit()
 	if err := tooLarge(envelopeJSON, limit); err != nil {
 		return nil, err
@@ -237,6 +258,7 @@ func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error
 	if e == nil {
 		return nil, &VerifyError{Err: ErrMalformed, Detail: "envelope is nil"}
 	}
+	t.ready()
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	return t.judge(t.checkParsed(e), opt)
@@ -246,6 +268,7 @@ func (t *Trust) VerifyEnvelope(e *Envelope, opt VerifyOptions) (*Verified, error
 // each index, what Verify would, under one read of the Trust. Answers and
 // caching are the same.
 func (t *Trust) VerifyAll(envelopes [][]byte, opt VerifyOptions) ([]*Verified, []error) {
+	t.ready()
 	limit := opt.limit()
 	verified, errs := make([]*Verified, len(envelopes)), make([]error, len(envelopes))
 	t.mu.RLock()
@@ -400,7 +423,10 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 		return nil, res.err
 	}
 	if opt.Time.IsZero() {
-		return nil, &VerifyError{Err: ErrMalformed, Digest: res.digest, Detail: "VerifyOptions.Time is required (no hidden clock)"}
+		return nil, &VerifyError{Err: ErrConfig, Digest: res.digest, Detail: "VerifyOptions.Time is required (no hidden clock)"}
+	}
+	if len(opt.PredicateTypes) == 0 {
+		return nil, &VerifyError{Err: ErrConfig, Digest: res.digest, Detail: "VerifyOptions.PredicateTypes is required: name the predicate types you expect"}
 	}
 	wantPT := opt.PayloadType
 	if wantPT == "" {

@@ -53,7 +53,7 @@ func TestTrustScopeAndTime(t *testing.T) {
 	if _, err := trust.Verify(forged, opts(t0.AddDate(0, 1, 0))); !errors.Is(err, ErrBadSignature) {
 		t.Errorf("forged: %v", err)
 	}
-	if _, err := trust.Verify(data, VerifyOptions{PredicateTypes: []string{testPredicate}}); !errors.Is(err, ErrMalformed) {
+	if _, err := trust.Verify(data, VerifyOptions{PredicateTypes: []string{testPredicate}}); !errors.Is(err, ErrConfig) {
 		t.Errorf("zero time accepted: %v", err)
 	}
 }
@@ -148,9 +148,9 @@ func TestRuleValidation(t *testing.T) {
 	k := pubOf(testKey("k"))
 	for name, r := range map[string]Rule{
 		"no predicate":  {Key: k, Subjects: []string{"*"}},
-		"no subject":    {Key: k, PredicateTypes: []string{"p"}},
-		"until <= from": {Key: k, PredicateTypes: []string{"p"}, Subjects: []string{"*"}, From: t0, Until: t0},
-		"short key":     {Key: k[:31], PredicateTypes: []string{"p"}, Subjects: []string{"*"}},
+		"no subject":    {Key: k, PredicateTypes: []string{testPredicate}},
+		"until <= from": {Key: k, PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}, From: t0, Until: t0},
+		"short key":     {Key: k[:31], PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}},
 	} {
 		if _, err := NewTrust(r); err == nil {
 			t.Errorf("%s: accepted", name)

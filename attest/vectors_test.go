@@ -114,7 +114,7 @@ func TestSpeccheck(t *testing.T) {
 		if got := errors.Is(err, ErrWeakKey); got != wantWeak[i] {
 			t.Errorf("case %d: weak = %v, want %v (%v)", i, got, wantWeak[i], err)
 		}
-		_, terr := NewTrust(Rule{Key: pub, PredicateTypes: []string{"p"}, Subjects: []string{"*"}})
+		_, terr := NewTrust(Rule{Key: pub, PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
 		if (terr != nil) != wantWeak[i] {
 			t.Errorf("case %d: NewTrust error %v, want refusal %v", i, terr, wantWeak[i])
 		}

@@ -50,6 +50,16 @@ func (e *Evaluator) Evaluate(r *Request) (*Decision, error) {
 // one Decision: a request without evidence then allocates nothing. d must
 // not be in use elsewhere meanwhile, and what it held before is gone.
 func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
+	switch {
+	case e == nil:
+		return fmt.Errorf("%w: no Evaluator: make one with Compile", ErrConfig)
+	case d == nil:
+		return fmt.Errorf("%w: no Decision to decide into", ErrRequest)
+	case r == nil:
+		return fmt.Errorf("%w: no Request", ErrRequest)
+	case r.Use.Seats < 0:
+		return fmt.Errorf("%w: Use.Seats is %d: a use has at least one seat (0 counts as 1)", ErrRequest, r.Use.Seats)
+	}
 	if r.At.IsZero() {
 		return fmt.Errorf("%w: At is required (there is no hidden clock)", ErrRequest)
 	}

@@ -93,3 +93,22 @@ func TestFactAndControlIDs(t *testing.T) {
 		}
 	}
 }
+
+// Wrong calls are errors, not panics and not silent guesses.
+func TestWrongCalls(t *testing.T) {
+	w := newWorld(t)
+	e := w.evaluator(t, "ppl")
+	var nilEval *Evaluator
+	if _, err := nilEval.Evaluate(&Request{At: at}); !errors.Is(err, ErrConfig) {
+		t.Errorf("nil evaluator: %v", err)
+	}
+	if _, err := e.Evaluate(nil); !errors.Is(err, ErrRequest) {
+		t.Errorf("nil request: %v", err)
+	}
+	if err := e.EvaluateInto(nil, &Request{At: at}); !errors.Is(err, ErrRequest) {
+		t.Errorf("nil decision: %v", err)
+	}
+	if _, err := e.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: -3}, At: at}); !errors.Is(err, ErrRequest) || !strings.Contains(err.Error(), "Seats") {
+		t.Errorf("negative seats: %v", err)
+	}
+}
