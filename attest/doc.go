@@ -13,7 +13,8 @@
 // the SHA-256 of the SSH wire public key, exactly what `ssh-keygen -l`
 // prints, so people can compare ids by eye. Other key types are refused by
 // name. Signing goes through crypto.Signer, so keys may live in an agent or
-// HSM. Keys of small order or non-canonical encoding (CheckPublicKey) are
+// HSM; AgentSigner signs with a key an ssh-agent holds, and checks each
+// signature the agent returns. Keys of small order or non-canonical encoding (CheckPublicKey) are
 // refused on every path that takes a key: when they enter a Trust, on an
 // allowed_signers line, by SSHSignature.Verify and by Envelope.SignedBy,
 // with ErrWeakKey. crypto/ed25519 accepts signatures under some of them
@@ -30,10 +31,11 @@
 //	 "predicate":{…}}
 //
 // Subjects name what the statement is about, "commons:<id>" or
-// "entity:<id>" (the digest is the SHA-256 of the name; see Identifiers),
-// and trust rules are scoped by them. Predicates are opaque here; the packages that own a
-// predicate type decode it (Statement.DecodePredicate). A predicate may
-// carry "validFrom" and "validUntil" (RFC 3339); Verify honours them.
+// "entity:<id>" (the digest is the SHA-256 of the name; see
+// Identifiers), and trust rules are scoped by them. Predicates are opaque
+// here; the packages that own a predicate type decode it
+// (Statement.DecodePredicate). A predicate may carry "validFrom" and
+// "validUntil" (RFC 3339); Verify honours them.
 // Statements made here are canonical JSON (RFC 8785).
 //
 // Member names are read after unescaping ("valid\u0055ntil" is
@@ -108,11 +110,13 @@
 // and no built-in skew allowance). A threshold counts distinct public keys,
 // never key ids or signature strings. A key counts only if one of its rules
 // covers the predicate type and every subject, and it is not revoked, at
-// the time the statement was first seen (see Revocation); the statement must not be revoked and its own window must cover
-// the time. Every refusal is a *VerifyError wrapping a sentinel
-// (ErrBadSignature, ErrUntrustedKey, ErrOutOfScope, ErrRevoked, ErrExpired,
-// ErrNotYetValid, ErrMalformed, ErrWrongType, ErrThreshold, ErrTooLarge)
-// with the key id and statement digest. Signature checks are cached by
+// the time the statement was first seen (see Revocation); the statement
+// must not be revoked and its own window must cover the time. Every
+// refusal is a *VerifyError wrapping a sentinel (ErrBadSignature,
+// ErrUntrustedKey, ErrOutOfScope, ErrRevoked, ErrExpired, ErrNotYetValid,
+// ErrMalformed, ErrWrongType, ErrThreshold, ErrTooLarge; ErrConfig for the
+// caller's own mistakes, such as options without a time) with the key id
+// and statement digest. A zero Trust is an empty keyring. Signature checks are cached by
 // envelope bytes and trust generation; scope, time and revocation are
 // judged on every call, and each answer says how long it holds (Holds).
 // Trust.VerifyAll verifies many envelopes under one read of the Trust,
@@ -188,4 +192,16 @@
 // list. See AllowedSigner for the line syntax and where this package is
 // stricter than OpenSSH; the tests put every pattern case to the real
 // ssh-keygen, in both directions.
+//
+// # What it does not do
+//
+// Verification says who signed what and whether the signer was trusted for
+// it then; it does not say the statement is true (a steward's judgement is
+// the steward's). It reads no clock and allows no skew: the caller says
+// the time, and the first-seen time, and answers for them. It fetches
+// nothing: revocations count once applied to the Trust. It takes Ed25519
+// only, no SSH certificates (cert-authority lines are refused) and no
+// other key types, and never trusts a keyid, a signature count or a key
+// that merely decodes. It does not make batch or cofactored checks, and it
+// keeps no signature bytes of a refused envelope.
 package attest
