@@ -2,17 +2,25 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/contribution/payout"
 	"github.com/peerproduction/ppl/license"
 	"github.com/peerproduction/ppl/policy"
+	"github.com/peerproduction/ppl/policy/manifest"
 )
 
 // trustFile is the JSON a steward, registrar or marketplace writes to say
@@ -59,6 +67,10 @@ type config struct {
 	commons contribution.Commons
 	peers   []contribution.Commons
 	selfOK  bool
+	// policy and plan, from manifests: the evaluator's whole configuration
+	// (terms and the manifests decided with included) and the payout plan.
+	policy *policy.Config
+	plan   *payout.Plan
 	// revocations are the revocation envelope files the trust file lists,
 	// applied by applyRevocations at the time a command works at.
 	revocations []string
@@ -178,4 +190,126 @@ func decodeStrict(data []byte, v any) error {
 		return fmt.Errorf("trailing data after the JSON value")
 	}
 	return nil
+}
+
+// setupFlags are the two ways a command is told whose statements count: a
+// directory of signed commons manifests (the way forward), or a trust
+// file (read for one more release; 'ppl commons import-trust' converts it).
+type setupFlags struct {
+	trust, manifests, commons *string
+}
+
+func addSetupFlags(fs *flag.FlagSet) setupFlags {
+	return setupFlags{
+		trust:     fs.String("trust", "", "trust file (deprecated: use -manifests; ppl commons import-trust converts it)"),
+		manifests: fs.String("manifests", "", "directory of signed commons manifests (every version of each commons, as ppl commons sign writes them)"),
+		commons:   fs.String("commons", "", "with -manifests: the commons to decide for (needed when the directory holds several)"),
+	}
+}
+
+// load reads the setup the flags name, judging manifests' expiry at at.
+func (s setupFlags) load(cmd string, at time.Time) (*config, error) {
+	switch {
+	case *s.trust != "" && *s.manifests != "":
+		return nil, usage("%s: give -trust or -manifests, not both", cmd)
+	case *s.manifests != "":
+		cfg, err := loadManifests(*s.manifests, *s.commons, at)
+		if err != nil {
+			return nil, usage("%s: -manifests: %v", cmd, err)
+		}
+		return cfg, nil
+	case *s.trust != "":
+		if *s.commons != "" {
+			return nil, usage("%s: -commons goes with -manifests; a trust file names its commons", cmd)
+		}
+		cfg, err := loadConfig(*s.trust)
+		if err != nil {
+			return nil, usage("%s: -trust: %v", cmd, err)
+		}
+		return cfg, nil
+	}
+	return nil, usage("%s: -manifests DIR (or the older -trust FILE) is required", cmd)
+}
+
+// loadManifests verifies the manifests in dir — each commons' versions
+// from the first, every commons' chain in force at at — and derives the
+// configuration of the commons named (or of the only one). Version 1 of
+// each chain is trusted on first use; pin it by its digest in a program
+// that must not.
+func loadManifests(dir, commonsID string, at time.Time) (*config, error) {
+	if at.IsZero() {
+		return nil, errors.New("-at TIME is required to judge the manifests' expiry")
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		return nil, err
+	}
+	type version struct {
+		n    int64
+		file string
+		data []byte
+	}
+	byCommons := map[string][]version{}
+	for _, f := range files {
+		if st, err := os.Stat(f); err != nil || st.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		env, err := attest.ParseEnvelope(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		st, err := attest.ParseStatement(env.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if st.PredicateType != manifest.PredicateType {
+			return nil, fmt.Errorf("%s: not a commons manifest (%s)", f, st.PredicateType)
+		}
+		m, err := manifest.Parse(st.Predicate)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		byCommons[m.ID] = append(byCommons[m.ID], version{m.Version, f, data})
+	}
+	if len(byCommons) == 0 {
+		return nil, fmt.Errorf("%s holds no manifests", dir)
+	}
+	ids := slices.Sorted(maps.Keys(byCommons))
+	var chains []*manifest.Chain
+	for _, id := range ids {
+		vs := byCommons[id]
+		slices.SortFunc(vs, func(a, b version) int { return cmp.Compare(a.n, b.n) })
+		envs := make([][]byte, len(vs))
+		for i, v := range vs {
+			envs[i] = v.data
+		}
+		c, err := manifest.Load(envs, "", at)
+		if err != nil {
+			return nil, fmt.Errorf("commons %s: %w", id, err)
+		}
+		chains = append(chains, c)
+	}
+	if commonsID == "" {
+		if len(ids) > 1 {
+			return nil, fmt.Errorf("it holds manifests of %s: say which with -commons", strings.Join(ids, ", "))
+		}
+		commonsID = ids[0]
+	}
+	configs, err := manifest.Derive(at, chains...)
+	for _, c := range configs {
+		if c.Commons.ID == commonsID {
+			// Another commons failing to derive (expired, missing a peer)
+			// does not stop this one, whose own peers are all in force.
+			return &config{trust: c.Trust, commons: c.Commons, peers: c.Peers, selfOK: c.Policy.AcceptSelfDeclared,
+				policy: &c.Policy, plan: c.Plan}, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return nil, fmt.Errorf("no manifest of commons %q in it (it holds %s)", commonsID, strings.Join(ids, ", "))
 }

@@ -15,14 +15,14 @@ import (
 // cmdDecide decides a request; with grant set it also signs the decision.
 func cmdDecide(args []string, out io.Writer, grant bool) error {
 	name := "decide"
-	syn := "ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR..."
+	syn := "ppl decide (-manifests DIR [-commons ID] | -trust FILE [-terms ID|FILE]) -entity ID -at TIME [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR..."
 	if grant {
 		name = "grant"
 		syn = "ppl grant -key FILE -payment REF [-until TIME] " + strings.TrimPrefix(syn, "ppl decide ")
 	}
 	fs := newFlags(name, syn)
-	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
-	termsRef := fs.String("terms", "ppl-reciprocity", "built-in terms id or terms file")
+	setup := addSetupFlags(fs)
+	termsRef := fs.String("terms", "ppl-reciprocity", "with -trust: built-in terms id or terms file (a manifest names its own)")
 	entity := fs.String("entity", "", "the entity asking")
 	commercial := fs.Bool("commercial", false, "the use is commercial")
 	purpose := fs.String("purpose", "", "purpose of the use, e.g. production, prototype, personal")
@@ -43,8 +43,8 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 	if err := parse(fs, args, out, syn); err != nil {
 		return err
 	}
-	if *trustPath == "" || *entity == "" || at.t.IsZero() {
-		return usage("%s: -trust, -entity and -at are required (usage: %s)", name, syn)
+	if *entity == "" || at.t.IsZero() {
+		return usage("%s: -entity and -at are required (usage: %s)", name, syn)
 	}
 	if err := checkIDs(name, "-entity", *entity); err != nil {
 		return err
@@ -54,15 +54,20 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 			return err
 		}
 	}
-	cfg, err := loadConfig(*trustPath)
+	cfg, err := setup.load(name, at.t)
 	if err != nil {
-		return usage("%s: -trust: %v", name, err)
+		return err
 	}
-	terms, err := loadTerms(*termsRef)
-	if err != nil {
+	pc := policy.Config{Commons: cfg.commons, Peers: cfg.peers, Trust: cfg.trust, AcceptSelfDeclared: cfg.selfOK}
+	if cfg.policy != nil {
+		if set(fs, "terms") {
+			return usage("%s: -terms goes with -trust: the manifest names the commons' terms", name)
+		}
+		pc = *cfg.policy
+	} else if pc.Terms, err = loadTerms(*termsRef); err != nil {
 		return usage("%s: -terms: %v", name, err)
 	}
-	eval, err := policy.Compile(policy.Config{Terms: terms, Commons: cfg.commons, Peers: cfg.peers, Trust: cfg.trust, AcceptSelfDeclared: cfg.selfOK})
+	eval, err := policy.Compile(pc)
 	if err != nil {
 		return usage("%s: %v", name, err)
 	}

@@ -13,9 +13,9 @@ import (
 // cmdPayout allocates a payment among the commons' contributors, from the
 // verified contributions given as evidence, and signs the allocation.
 func cmdPayout(args []string, out, warn io.Writer) error {
-	const syn = "ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N -window-days N -half-life-days N -recognised] EVIDENCE|DIR..."
+	const syn = "ppl payout (-manifests DIR [-commons ID] | -trust FILE [-association ID -association-bp N -minimum N -window-days N -half-life-days N -recognised]) -key FILE -amount N -currency C -payer ID -reference REF -at TIME EVIDENCE|DIR..."
 	fs := newFlags("payout", syn)
-	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
+	setup := addSetupFlags(fs)
 	keyPath := fs.String("key", "", "key that signs the payout statement")
 	amount := fs.Int64("amount", 0, "payment in minor units (cents)")
 	currency := fs.String("currency", "EUR", "ISO 4217 currency")
@@ -35,8 +35,8 @@ func cmdPayout(args []string, out, warn io.Writer) error {
 	if err := parse(fs, args, out, syn); err != nil {
 		return err
 	}
-	if *trustPath == "" || *keyPath == "" || at.t.IsZero() {
-		return usage("payout: -trust, -key and -at are required (usage: %s)", syn)
+	if *keyPath == "" || at.t.IsZero() {
+		return usage("payout: -key and -at are required (usage: %s)", syn)
 	}
 	if err := checkIDs("payout", "-payer", *payer); err != nil {
 		return err
@@ -47,9 +47,25 @@ func cmdPayout(args []string, out, warn io.Writer) error {
 	if err := refuseOverwrite(*outPath, *force); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*trustPath)
+	cfg, err := setup.load("payout", at.t)
 	if err != nil {
-		return usage("payout: -trust: %v", err)
+		return err
+	}
+	if cfg.policy != nil {
+		// The manifest's payout plan is the commons' own: flags that would
+		// set another are refused, not silently overridden.
+		for _, f := range []string{"association", "association-bp", "minimum", "window-days", "half-life-days", "recognised"} {
+			if set(fs, f) {
+				return usage("payout: -%s goes with -trust: the manifest sets the payout plan", f)
+			}
+		}
+		if cfg.plan == nil {
+			return usage("payout: the manifest of %s has no payout plan", cfg.commons.ID)
+		}
+		if set(fs, "currency") && *currency != cfg.plan.Currency {
+			return usage("payout: -currency %s, but the manifest pays out in %s", *currency, cfg.plan.Currency)
+		}
+		*currency = cfg.plan.Currency
 	}
 	key, err := loadPrivateKey(*keyPath)
 	if err != nil {
@@ -78,9 +94,12 @@ func cmdPayout(args []string, out, warn io.Writer) error {
 			fmt.Fprintf(warn, "ppl: payout: ignored %s: %v\n", ev.name, err)
 		}
 	}
-	plan := &payout.Plan{Commons: cfg.commons, Currency: *currency, Association: *assoc, AssociationBP: *bp,
-		Window: time.Duration(*windowDays) * 24 * time.Hour, HalfLife: time.Duration(*halfLife) * 24 * time.Hour,
-		IncludeRecognised: *recognised, MinimumPayout: *minimum}
+	plan := cfg.plan
+	if plan == nil {
+		plan = &payout.Plan{Commons: cfg.commons, Currency: *currency, Association: *assoc, AssociationBP: *bp,
+			Window: time.Duration(*windowDays) * 24 * time.Hour, HalfLife: time.Duration(*halfLife) * 24 * time.Hour,
+			IncludeRecognised: *recognised, MinimumPayout: *minimum}
+	}
 	a, err := payout.Allocate(plan, ledger, payout.Payment{Commons: cfg.commons.ID, Payer: *payer, Amount: *amount,
 		Currency: *currency, At: at.t, Reference: *ref}, "", nil)
 	if err != nil {

@@ -12,9 +12,9 @@ import (
 )
 
 func cmdVerify(args []string, out io.Writer) error {
-	const syn = "ppl verify -trust FILE -at TIME ENVELOPE | -grant -trust FILE -at TIME GRANT | -ssh -allowed-signers FILE -I ID [-n NS] -sig SIG -at TIME FILE"
+	const syn = "ppl verify (-manifests DIR [-commons ID] | -trust FILE) -at TIME [-grant] ENVELOPE | -ssh -allowed-signers FILE -I ID [-n NS] -sig SIG -at TIME FILE"
 	fs := newFlags("verify", syn)
-	trustPath := fs.String("trust", "", "trust file (ppl help trust)")
+	setup := addSetupFlags(fs)
 	grant := fs.Bool("grant", false, "the envelope is a grant")
 	ssh := fs.Bool("ssh", false, "verify an SSH signature (SSHSIG)")
 	allowed := fs.String("allowed-signers", "", "with -ssh: allowed_signers file")
@@ -32,12 +32,12 @@ func cmdVerify(args []string, out io.Writer) error {
 	if *ssh {
 		return verifySSH(*allowed, *principal, *ns, *sigPath, fs.Arg(0), at.t, out)
 	}
-	if *trustPath == "" || at.t.IsZero() {
-		return usage("verify: -trust FILE and -at TIME are required")
+	if at.t.IsZero() {
+		return usage("verify: -at TIME is required")
 	}
-	cfg, err := loadConfig(*trustPath)
+	cfg, err := setup.load("verify", at.t)
 	if err != nil {
-		return usage("verify: -trust: %v", err)
+		return err
 	}
 	if _, err := cfg.applyRevocations(nil, at.t); err != nil {
 		return err
