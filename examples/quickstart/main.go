@@ -18,8 +18,8 @@ import (
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
-	"github.com/peerproduction/ppl/license"
 	"github.com/peerproduction/ppl/policy"
+	"github.com/peerproduction/ppl/policy/manifest"
 )
 
 // evaluatedAt is the fixed time the sample is decided at.
@@ -37,16 +37,39 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	terms, err := license.Builtin("ppl-reciprocity")
+	// A marketplace holds each commons' signed manifests, verifies them,
+	// and derives everything it needs from them: nothing listed twice.
+	var chains []*manifest.Chain
+	for _, m := range s.manifests {
+		c, err := manifest.Load([][]byte{m}, "", evaluatedAt)
+		if err != nil {
+			return err
+		}
+		chains = append(chains, c)
+	}
+	configs, err := manifest.Derive(evaluatedAt, chains...)
 	if err != nil {
 		return err
 	}
-	eval, err := policy.Compile(policy.Config{Terms: terms, Commons: s.commons, Peers: s.peers, Trust: s.trust})
+	var alpha *manifest.Config
+	for _, c := range configs {
+		if c.Commons.ID == "alpha" {
+			alpha = c
+		}
+	}
+	if alpha == nil {
+		return fmt.Errorf("no configuration for alpha among %d derived", len(configs))
+	}
+	eval, err := alpha.Evaluator()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Commons %q under %s %s\n", s.commons.Name, terms.Name, terms.Version)
-	fmt.Fprintf(w, "  recognises %q at weight 0.5; decided at %s\n", s.peers[0].Name, evaluatedAt.Format(time.RFC3339))
+	terms := alpha.Policy.Terms
+	fmt.Fprintf(w, "Commons %q under %s %s, from its signed manifest\n", alpha.Commons.Name, terms.Name, terms.Version)
+	for _, ref := range alpha.Manifests {
+		fmt.Fprintf(w, "  manifest %s version %d %s\n", ref.Commons, ref.Version, ref.Digest)
+	}
+	fmt.Fprintf(w, "  recognises %q at weight 0.5; decided at %s\n", alpha.Peers[0].Name, evaluatedAt.Format(time.RFC3339))
 	fmt.Fprintf(w, "  stewards and registrar use SAMPLE keys derived from fixed seeds — never use them for real\n\n")
 
 	for _, c := range s.cases {

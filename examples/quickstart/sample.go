@@ -8,18 +8,18 @@ import (
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/policy"
+	"github.com/peerproduction/ppl/policy/manifest"
 )
 
 type pub = ed25519.PublicKey
 
-// sample is the embedded world: two commons, their stewards, a registrar,
-// three entities and their members, and the signed evidence each presents.
+// sample is the embedded world: two commons, each with the manifest its
+// association signed, their stewards, a registrar, three entities and
+// their members, and the signed evidence each presents.
 type sample struct {
-	keys    map[string]ed25519.PrivateKey
-	commons contribution.Commons
-	peers   []contribution.Commons
-	trust   *attest.Trust
-	cases   []sampleCase
+	keys      map[string]ed25519.PrivateKey
+	manifests [][]byte // Alpha's and Beta's signed manifests, as published
+	cases     []sampleCase
 }
 
 type sampleCase struct {
@@ -38,25 +38,41 @@ func sampleSeed(label string) ed25519.PrivateKey {
 
 func newSample(at time.Time) (*sample, error) {
 	s := &sample{keys: map[string]ed25519.PrivateKey{}}
-	for _, l := range []string{"steward-alpha", "steward-beta", "registrar", "entity-makers-coop", "entity-acme", "entity-globex",
+	for _, l := range []string{"alpha-root", "beta-root", "steward-alpha", "steward-beta", "registrar",
 		"dana", "eli", "fay", "gus"} {
 		s.keys[l] = sampleSeed(l)
 	}
 	id := func(l string) string { return attest.KeyID(s.pub(l)) }
-	s.commons = contribution.Commons{ID: "alpha", Name: "Alpha CAD library", Stewards: []string{id("steward-alpha")},
-		Recognises: []contribution.Recognition{{Commons: "beta", Weight: 500}}}
-	s.peers = []contribution.Commons{{ID: "beta", Name: "Beta open hardware", Stewards: []string{id("steward-beta")}}}
+	key := func(l string) manifest.Key { return manifest.Key{Public: s.pub(l), Comment: l} }
 
-	var err error
-	s.trust, err = attest.NewTrust(
-		attest.Rule{Key: s.pub("steward-alpha"), PredicateTypes: []string{contribution.ContributionPredicateType}, Subjects: []string{"commons:alpha"}},
-		attest.Rule{Key: s.pub("steward-beta"), PredicateTypes: []string{contribution.ContributionPredicateType}, Subjects: []string{"commons:beta"}},
-		attest.Rule{Key: s.pub("registrar"), PredicateTypes: []string{contribution.EntityPredicateType}, Subjects: []string{"entity:*"}},
-		attest.Rule{Key: s.pub("entity-acme"), PredicateTypes: []string{contribution.MembershipPredicateType}, Subjects: []string{"entity:acme"}},
-		attest.Rule{Key: s.pub("entity-globex"), PredicateTypes: []string{contribution.MembershipPredicateType}, Subjects: []string{"entity:globex"}},
-	)
+	// Each association publishes its manifest: Beta names its steward;
+	// Alpha names its own, its registrar, and recognises Beta at 0.5.
+	issued := at.AddDate(-1, 0, 0)
+	beta, err := manifest.BuiltinTerms("ppl")
 	if err != nil {
 		return nil, err
+	}
+	alpha, err := manifest.BuiltinTerms("ppl-reciprocity")
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range []*manifest.Manifest{
+		{ID: "alpha", Name: "Alpha CAD library", Version: 1, IssuedAt: issued, Expires: at.AddDate(1, 0, 0), Terms: alpha,
+			Roles: manifest.Roles{Root: []manifest.Key{key("alpha-root")}, RootThreshold: 1,
+				Stewards: []manifest.Key{key("steward-alpha")}, Registrars: []manifest.Key{key("registrar")}},
+			Recognises: []manifest.Recognition{{Commons: "beta", Version: 1, Weight: 500}}},
+		{ID: "beta", Name: "Beta open hardware", Version: 1, IssuedAt: issued, Expires: at.AddDate(1, 0, 0), Terms: beta,
+			Roles: manifest.Roles{Root: []manifest.Key{key("beta-root")}, RootThreshold: 1, Stewards: []manifest.Key{key("steward-beta")}}},
+	} {
+		env, err := manifest.Sign(m, s.keys[m.ID+"-root"])
+		if err != nil {
+			return nil, err
+		}
+		b, err := env.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		s.manifests = append(s.manifests, b)
 	}
 
 	sign := func(st attest.Statement, signers ...string) ([]byte, error) {
@@ -93,7 +109,7 @@ func newSample(at time.Time) (*sample, error) {
 			errs = append(errs, err)
 			return nil
 		}
-		return must(sign(st, "entity-"+entity, person)) // both must sign
+		return must(sign(st, "registrar", person)) // both must sign
 	}
 	// The steward names the entity the work was done for: in evidence a
 	// contribution naming none is not counted, as the person's other
