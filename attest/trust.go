@@ -236,6 +236,12 @@ type sigResult struct {
 //
 // Signature checks are cached per envelope bytes and trust generation, so
 // verifying the same envelope again costs a hash and map lookups.
+//
+// Refused only because opt.Time is outside the statement's own
+// validFrom/validUntil (ErrNotYetValid, ErrExpired), Verify returns the
+// Verified beside the error: every other check passed, so it says who
+// signed what and for when, for a verifier who comes later. Any other
+// refusal returns nil.
 func (t *Trust) Verify(envelopeJSON []byte, opt VerifyOptions) (*Verified, error) {
 	t.ready()
 	limit := opt.limit()
@@ -464,15 +470,18 @@ func (t *Trust) judge(res *sigResult, opt VerifyOptions) (*Verified, error) {
 		refusal.Digest, refusal.Holds = res.digest, holds
 		return nil, refusal
 	}
-	if !res.from.IsZero() && at.Before(res.from) {
-		return nil, &VerifyError{Err: ErrNotYetValid, Digest: res.digest, Holds: holds, Detail: "statement valid from " + res.from.Format(time.RFC3339)}
-	}
-	if !res.til.IsZero() && !at.Before(res.til) {
-		return nil, &VerifyError{Err: ErrExpired, Digest: res.digest, Holds: holds, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
-	}
 	v.Statement, v.Digest, v.Signers, v.Envelope = st, res.digest, signers, res.env
 	v.Payload, v.ValidFrom, v.ValidUntil, v.Holds = res.env.Payload, res.from, res.til, holds
 	v.FirstSeen = seen
+	// Outside its own window the statement is refused, but what it says
+	// is still returned with the refusal: its signers were trusted for it,
+	// so a verifier years later can learn who signed what, for when.
+	if !res.from.IsZero() && at.Before(res.from) {
+		return v, &VerifyError{Err: ErrNotYetValid, Digest: res.digest, Holds: holds, Detail: "statement valid from " + res.from.Format(time.RFC3339)}
+	}
+	if !res.til.IsZero() && !at.Before(res.til) {
+		return v, &VerifyError{Err: ErrExpired, Digest: res.digest, Holds: holds, Detail: "statement valid until " + res.til.Format(time.RFC3339)}
+	}
 	return v, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A zero Trust is an empty keyring, as NewTrust() gives: nothing it is
@@ -86,5 +87,23 @@ func TestParsePrivateKeyMistakes(t *testing.T) {
 	}
 	if got, err := ParsePrivateKey(enc, []byte("right")); err != nil || !got.Equal(k) {
 		t.Fatalf("encrypted with its passphrase: %v", err)
+	}
+}
+
+// Outside its own window a statement is refused, and what it says comes
+// with the refusal; refused for anything else, nothing does.
+func TestExpiredStatementKeepsItsContent(t *testing.T) {
+	k := testKey("window")
+	trust, _ := NewTrust(Rule{Key: pubOf(k), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	data := signedJSON(t, testStatement(t, "commons:alpha", map[string]any{"validFrom": "2026-01-01T00:00:00Z", "validUntil": "2026-02-01T00:00:00Z"}), k)
+	for _, at := range []time.Time{t0.AddDate(0, 3, 0), t0.AddDate(-1, 0, 0)} {
+		v, err := trust.Verify(data, opts(at))
+		if (!errors.Is(err, ErrExpired) && !errors.Is(err, ErrNotYetValid)) || v == nil || v.Signers[0] != KeyID(pubOf(k)) || v.ValidUntil.IsZero() {
+			t.Errorf("at %v: %v, %v", at, v, err)
+		}
+	}
+	other, _ := NewTrust(Rule{Key: pubOf(testKey("someone else")), PredicateTypes: []string{testPredicate}, Subjects: []string{"*"}})
+	if v, err := other.Verify(data, opts(t0.AddDate(0, 3, 0))); v != nil || err == nil {
+		t.Errorf("untrusted signer: %v, %v", v, err)
 	}
 }

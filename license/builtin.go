@@ -71,3 +71,23 @@ func BuiltinJSON(id string) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("license: %w: %q (have %s)", ErrUnknownBuiltin, id, strings.Join(Builtins(), ", "))
 }
+
+// BuiltinByDigest returns the built-in terms whose Digest is digest, so a
+// verifier holding only a grant can learn which license it names. ok is
+// false when no built-in has that digest (the terms were a commons' own).
+func BuiltinByDigest(digest string) (terms *Terms, ok bool, err error) {
+	for _, id := range Builtins() {
+		t, err := Builtin(id)
+		if err != nil {
+			return nil, false, err
+		}
+		d, err := t.Digest()
+		if err != nil {
+			return nil, false, err
+		}
+		if d == digest {
+			return t, true, nil
+		}
+	}
+	return nil, false, nil
+}

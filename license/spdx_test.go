@@ -148,3 +148,18 @@ func TestPayOrDeny(t *testing.T) {
 		t.Errorf("%s: an outright prohibition the built-ins no longer have", key)
 	}
 }
+
+// A verifier holding only a terms digest finds the built-in it names.
+func TestBuiltinByDigest(t *testing.T) {
+	for _, id := range Builtins() {
+		terms, _ := Builtin(id)
+		d, _ := terms.Digest()
+		got, ok, err := BuiltinByDigest(d)
+		if err != nil || !ok || got.ID != id {
+			t.Errorf("%s: %v %v %v", id, got, ok, err)
+		}
+	}
+	if _, ok, err := BuiltinByDigest("sha256:" + strings.Repeat("0", 64)); ok || err != nil {
+		t.Errorf("unknown digest found: %v %v", ok, err)
+	}
+}

@@ -165,7 +165,10 @@ func SignGrant(d *Decision, signer crypto.Signer, payment string, until time.Tim
 
 // VerifyGrant verifies a grant envelope offline with trust at time at: the
 // signature, the signer's scope for grants about this commons and entity,
-// revocation, the grant's validity window, and the predicate's shape. A v1
+// revocation, the grant's validity window, and the predicate's shape. A
+// grant refused only because at is outside its window (attest.ErrExpired,
+// attest.ErrNotYetValid) is returned beside the error, for a verifier who
+// wants to know what it said; it covers nothing then. A v1
 // grant records no use, so it is refused (a *GrantError with Field "use"):
 // it must be issued again.
 func VerifyGrant(trust *attest.Trust, envelopeJSON []byte, at time.Time) (*Grant, error) {
@@ -174,7 +177,17 @@ func VerifyGrant(trust *attest.Trust, envelopeJSON []byte, at time.Time) (*Grant
 	}
 	v, err := trust.Verify(envelopeJSON, attest.VerifyOptions{Time: at, PredicateTypes: []string{GrantPredicateType, grantV1PredicateType}})
 	if err != nil {
-		return nil, err
+		if v == nil {
+			return nil, err
+		}
+		// Expired, or not yet valid, at at: what the grant says is still
+		// given, with the refusal, so a verifier years later learns who
+		// granted what to whom under which terms, and for when.
+		g, derr := decodeGrant(v)
+		if derr != nil {
+			return nil, derr
+		}
+		return g, err
 	}
 	return decodeGrant(v)
 }

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
+	"github.com/peerproduction/ppl/license"
 )
 
 func TestGrantRoundTripAndTamper(t *testing.T) {
@@ -38,8 +40,20 @@ func TestGrantRoundTripAndTamper(t *testing.T) {
 		g.Use != (GrantUse{Commercial: true, Seats: 2}) {
 		t.Fatalf("grant %+v", g)
 	}
-	if _, err := VerifyGrant(w.trust, data, year); !errors.Is(err, attest.ErrExpired) {
-		t.Fatalf("expired grant: %v", err)
+	// Expired, it is refused, and what it said is still given: who
+	// granted what, under which terms (found among the built-ins by its
+	// digest), for when.
+	late, err := VerifyGrant(w.trust, data, year.AddDate(5, 0, 0))
+	if !errors.Is(err, attest.ErrExpired) || late == nil || late.Payment != "invoice-2026-0042" || late.ValidUntil != year.Format(time.RFC3339) ||
+		len(late.Signers) != 1 || late.Signers[0] != attest.KeyID(key("marketplace").Public().(ed25519.PublicKey)) {
+		t.Fatalf("expired grant: %+v, %v", late, err)
+	}
+	if terms, ok, err := license.BuiltinByDigest(late.TermsDigest); err != nil || !ok || terms.ID != "ppl-reciprocity" {
+		t.Fatalf("terms of the expired grant: %v %v %v", terms, ok, err)
+	}
+	// Read with the expiry in force again, it covers its use as before.
+	if _, err := VerifyGrant(w.trust, data, at.AddDate(0, 1, 0)); err != nil {
+		t.Fatal(err)
 	}
 	// Tampering with the payload (a lower price) breaks the signature.
 	tampered, _ := attest.ParseEnvelope(data)

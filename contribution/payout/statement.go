@@ -92,7 +92,15 @@ func (a *Allocation) Sign(plan *Plan, signer crypto.Signer) (*attest.Envelope, e
 func Verify(trust *attest.Trust, envelopeJSON []byte, at time.Time) (*Allocation, error) {
 	v, err := trust.Verify(envelopeJSON, attest.VerifyOptions{Time: at, PredicateTypes: []string{PredicateType}})
 	if err != nil {
-		return nil, err
+		if v == nil {
+			return nil, err
+		}
+		// Outside its window: what it says, beside the refusal.
+		a, derr := decode(v)
+		if derr != nil {
+			return nil, derr
+		}
+		return a, err
 	}
 	return decode(v)
 }

@@ -78,7 +78,10 @@ func TestManifestWalkthrough(t *testing.T) {
 	c.write("free-grant.json", grant)
 	c.run(0, "verify", "-grant", "-manifests", "manifests", "-commons", "alpha", "-at", "2026-12-01", "free-grant.json")
 	// A free grant holds as long as the decision would: the contributions decay.
-	c.run(1, "verify", "-grant", "-manifests", "manifests", "-commons", "alpha", "-at", "2027-05-01", "free-grant.json")
+	late, errOut := c.run(1, "verify", "-grant", "-manifests", "manifests", "-commons", "alpha", "-at", "2027-05-01", "free-grant.json")
+	if !strings.Contains(late, `"entity": "acme"`) || !strings.Contains(errOut, "expired") {
+		t.Fatalf("an expired grant says what it said, and is refused: %s / %s", late, errOut)
+	}
 
 	c.run(2, "decide", "-manifests", "manifests", "-commons", "alpha", "-terms", "ppl", "-entity", "acme", "-at", "2026-11-25", "evidence")
 	c.run(2, "decide", "-manifests", "manifests", "-commons", "gamma", "-entity", "acme", "-at", "2026-11-25", "evidence")

@@ -49,6 +49,11 @@ func cmdVerify(args []string, out io.Writer) error {
 	if *grant {
 		g, err := policy.VerifyGrant(cfg.trust, data, at.t)
 		if err != nil {
+			if g != nil { // outside its window: what it said, then the refusal
+				if werr := writeJSON(out, g); werr != nil {
+					return werr
+				}
+			}
 			return refused("verify: grant refused: %v", err)
 		}
 		return writeJSON(out, g)
