@@ -59,6 +59,7 @@ var predicateNames = map[string]string{
 	"entity":       contribution.EntityPredicateType,
 	"revocation":   attest.RevocationPredicateType,
 	"grant":        policy.GrantPredicateType,
+	"payout":       payout.PredicateType,
 }
 
 // config is a loaded trust file.

@@ -113,10 +113,19 @@ func cmdDecide(args []string, out io.Writer, grant bool) error {
 }
 
 // readEvidence reads envelope files; a directory contributes its *.json
-// files in name order.
+// files in name order, and "-" an envelope from standard input.
 func readEvidence(paths []string) ([]evidenceFile, error) {
 	var files []string
+	var stdin []evidenceFile
 	for _, p := range paths {
+		if p == "-" {
+			b, err := io.ReadAll(io.LimitReader(os.Stdin, 64<<20))
+			if err != nil {
+				return nil, err
+			}
+			stdin = append(stdin, evidenceFile{"stdin", b})
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, err
@@ -140,5 +149,6 @@ func readEvidence(paths []string) ([]evidenceFile, error) {
 		}
 		out = append(out, evidenceFile{f, b})
 	}
+	out = append(out, stdin...)
 	return out, nil
 }

@@ -10,9 +10,9 @@
 //	ppl fingerprint FILE                                    print a key's id (as ssh-keygen -l)
 //	ppl sign contribution|membership|entity|revocation ...  sign a statement (DSSE envelope)
 //	ppl sign -ssh -key FILE [-n NAMESPACE] FILE             sign a file as ssh-keygen -Y sign does
-//	ppl verify -trust FILE -at TIME ENVELOPE                verify a statement
+//	ppl verify -manifests DIR -at TIME ENVELOPE|DIR...       verify statements, grants and payouts
 //	ppl verify -ssh -allowed-signers FILE -I ID [-n NS] -sig SIG -at TIME FILE
-//	ppl verify -grant -trust FILE -at TIME GRANT            verify a grant
+//	ppl verify -grant -manifests DIR -at TIME GRANT         verify a grant (what it says, even expired)
 //	ppl terms list | show ID | check FILE                   built-in terms; validate a terms file
 //	ppl decide -trust FILE -entity ID -at TIME [...] EVIDENCE...   decide free / pay / deny
 //	ppl grant -key FILE -payment REF [decide flags] EVIDENCE...   sign a decision as a grant
@@ -82,9 +82,9 @@ const help = `ppl: peer production licensing from the command line
   ppl sign entity       -key FILE (-in JSON | -entity ID -kind K [-worker-owned] [-surplus-to-workers] [-headcount N] [-revenue N -currency C] -as-of TIME) [-o OUT]
   ppl sign revocation   -key FILE (-statement DIGEST | -revoke-key KEYFILE|ID -from TIME) [-reason R] [-o OUT]
   ppl sign -ssh -key FILE [-n NAMESPACE] FILE                      (writes FILE.sig)
-  ppl verify -trust FILE -at TIME ENVELOPE
+  ppl verify (-manifests DIR [-commons ID] | -trust FILE) -at TIME ENVELOPE|DIR|-...   statements, grants, payouts
   ppl verify -ssh -allowed-signers FILE -I PRINCIPAL [-n NAMESPACE] -sig SIGFILE -at TIME FILE
-  ppl verify -grant -trust FILE -at TIME GRANT
+  ppl verify -grant (-manifests DIR [-commons ID] | -trust FILE) -at TIME GRANT
   ppl terms list | show ID | check FILE
   ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
   ppl grant  -key FILE -payment REF [-until TIME] [decide flags] EVIDENCE|DIR...

@@ -62,6 +62,15 @@ func TestManifestWalkthrough(t *testing.T) {
 	c.run(0, "verify", "-grant", "-manifests", "manifests", "-commons", "alpha", "-at", "2027-01-01", "grant.json")
 	c.run(0, "payout", "-manifests", "manifests", "-commons", "alpha", "-key", "treasurer", "-amount", "60000", "-payer", "acme",
 		"-reference", "invoice-42", "-at", "2026-11-25", "-o", "payout.json", "evidence")
+	// The payout verifies offline against the same manifests, its shares
+	// adding up; several files at once give a line each.
+	if out, _ := c.run(0, "verify", "-manifests", "manifests", "-commons", "alpha", "-at", "2026-11-25", "payout.json"); !strings.Contains(out, `"reference":"invoice-42"`) {
+		t.Fatalf("verify payout: %s", out)
+	}
+	out, _ = c.run(1, "verify", "-manifests", "manifests", "-commons", "alpha", "-at", "2026-11-25", "evidence", "grant.json", "payout.json")
+	if !strings.Contains(out, "ok evidence/c1.json: sha256:") || !strings.Contains(out, "refused evidence/forged.json") || !strings.Contains(out, "ok payout.json") || !strings.Contains(out, "ok grant.json") {
+		t.Fatalf("verify several: %s", out)
+	}
 	c.run(2, "payout", "-manifests", "manifests", "-commons", "alpha", "-key", "treasurer", "-amount", "10000", "-payer", "acme",
 		"-reference", "inv-2", "-association", "someone-else", "-at", "2026-11-25", "evidence")
 
