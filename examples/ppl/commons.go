@@ -115,6 +115,19 @@ func readManifest(path string) (*manifest.Manifest, *attest.Envelope, error) {
 }
 
 // writeDraft writes m's document indented, after checking it would sign.
+// readDraft reads a manifest draft for a command that edits it; a signed
+// manifest is refused, since its next version is a new draft.
+func readDraft(cmd, path string) (*manifest.Manifest, error) {
+	m, env, err := readManifest(path)
+	if err != nil {
+		return nil, refused("%s: %v", cmd, err)
+	}
+	if env != nil {
+		return nil, usage("%s: %s is signed: start a new version with 'ppl commons init -next'", cmd, path)
+	}
+	return m, nil
+}
+
 func writeDraft(m *manifest.Manifest, path string, out io.Writer) error {
 	if _, err := m.Statement(); err != nil {
 		return refused("commons: the draft would not verify: %v", err)
@@ -265,12 +278,9 @@ func commonsAddKey(args []string, out io.Writer) error {
 	if fs.NArg() < 2 {
 		return usage("commons add-key: give the draft and at least one key")
 	}
-	m, env, err := readManifest(fs.Arg(0))
+	m, err := readDraft("commons add-key", fs.Arg(0))
 	if err != nil {
-		return refused("commons add-key: %v", err)
-	}
-	if env != nil {
-		return usage("commons add-key: %s is signed: start a new version with 'ppl commons init -next'", fs.Arg(0))
+		return err
 	}
 	ks, err := roleKeys(m, *role)
 	if err != nil {
@@ -311,12 +321,9 @@ func commonsRecognise(args []string, out io.Writer) error {
 	if fs.NArg() != 1 || *id == "" {
 		return usage("commons recognise: give -commons and one draft")
 	}
-	m, env, err := readManifest(fs.Arg(0))
+	m, err := readDraft("commons recognise", fs.Arg(0))
 	if err != nil {
-		return refused("commons recognise: %v", err)
-	}
-	if env != nil {
-		return usage("commons recognise: %s is signed: start a new version with 'ppl commons init -next'", fs.Arg(0))
+		return err
 	}
 	i := slices.IndexFunc(m.Recognises, func(r manifest.Recognition) bool { return r.Commons == *id })
 	if *remove {
@@ -373,12 +380,9 @@ func commonsPayout(args []string, out io.Writer) error {
 	if fs.NArg() != 1 || *currency == "" {
 		return usage("commons payout: give -currency and one draft")
 	}
-	m, env, err := readManifest(fs.Arg(0))
+	m, err := readDraft("commons payout", fs.Arg(0))
 	if err != nil {
-		return refused("commons payout: %v", err)
-	}
-	if env != nil {
-		return usage("commons payout: %s is signed: start a new version with 'ppl commons init -next'", fs.Arg(0))
+		return err
 	}
 	p := &manifest.Payout{Currency: *currency, Association: *assoc, AssociationBP: *bp, WindowDays: *window,
 		HalfLifeDays: *halfLife, IncludeRecognised: *incl, MinimumPayout: *minimum}
