@@ -1,0 +1,170 @@
+package gitlog
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/peerproduction/ppl/attest"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const fixtureRules = `{
+  "version": 1,
+  "kind": "code",
+  "refs": {"branches": ["main"], "tags": ["v*"]},
+  "worth": {"per": "line", "quantity": "1", "cap": "100"},
+  "weights": [{"path": "docs/**", "weight": "0.5"}, {"path": "vendor/**", "weight": "0"}],
+  "excludeAuthors": ["*[bot] <*"],
+  "coAuthors": "split",
+  "unsigned": "%s"
+}`
+
+// fixture is a repository made with the real git, deterministic to the
+// byte (fixed keys, names and dates; Ed25519 signatures are deterministic),
+// so its contributions can be compared with a golden file.
+type fixture struct {
+	*repo
+	keys map[string]sshKey
+	as   attest.AllowedSigners
+	asF  string
+	when time.Time
+	n    int
+}
+
+func newFixture(t *testing.T) *fixture {
+	r := newRepo(t)
+	f := &fixture{repo: r, keys: map[string]sshKey{}, when: time.Date(2025, 1, 1, 9, 0, 0, 0, time.UTC)}
+	for _, n := range []string{"alice", "bob", "mallory"} {
+		f.keys[n] = newSSHKey(t, r.dir, n)
+	}
+	text := "alice@example.com " + f.keys["alice"].line + "\nbob@example.com " + f.keys["bob"].line + "\n*@example.org " + f.keys["mallory"].line + "\n"
+	f.asF = filepath.Join(r.dir, "allowed_signers")
+	if err := os.WriteFile(f.asF, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if f.as, err = attest.ParseAllowedSigners([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// commit writes files and commits as author (Name <email>), signed by
+// signer unless signer is "".
+func (f *fixture) commit(author, signer, msg string, files map[string]string) {
+	f.t.Helper()
+	for p, c := range files {
+		f.write(p, c)
+		f.git(nil, "add", p)
+	}
+	f.n++
+	env := at(f.when.Add(time.Duration(f.n) * time.Hour))
+	name, email, _ := strings.Cut(strings.TrimSuffix(author, ">"), " <")
+	env = append(env, "GIT_AUTHOR_NAME="+name, "GIT_AUTHOR_EMAIL="+email)
+	args := []string{"commit", "-q", "--allow-empty", "-m", msg}
+	if signer != "" {
+		args = append(signWith(f.keys[signer], f.asF), append([]string{"commit", "-S"}, args[1:]...)...)
+	}
+	f.git(env, args...)
+}
+
+func lines(n int) string { return strings.Repeat("x\n", n) }
+
+func buildFixture(t *testing.T) *fixture {
+	f := newFixture(t)
+	f.commit("Alice <alice@example.com>", "alice", "code and docs", map[string]string{"src/a.go": lines(10), "docs/x.md": lines(4), "vendor/v.go": lines(50)})
+	f.commit("Bob <bob@example.com>", "", "unsigned work", map[string]string{"src/b.go": lines(7)})
+	f.commit("Alice <alice@example.com>", "alice", "pair work\n\nCo-authored-by: Bob <bob@example.com>\nCo-authored-by: Carol <carol@nokey.example>", map[string]string{"src/c.go": lines(30)})
+	f.commit("dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", "", "bump", map[string]string{"go.sum": lines(3)})
+	f.commit("Dave <dave@example.com>", "alice", "applied Dave's patch", map[string]string{"src/d.go": lines(5)})
+	f.commit("Mallory <mallory@example.org>", "mallory", "wildcard signer", map[string]string{"src/m.go": lines(2)})
+	f.commit("Alice <alice@example.com>", "alice", "huge", map[string]string{"src/big.go": lines(500)})
+	// A release branch reachable only from a signed tag, one reachable only
+	// from an unsigned tag, and a side branch merged back.
+	f.git(nil, "checkout", "-q", "-b", "release", "HEAD~1")
+	f.commit("Bob <bob@example.com>", "bob", "release fix", map[string]string{"src/rel.go": lines(8)})
+	f.git(at(f.when.Add(100*time.Hour)), append(signWith(f.keys["alice"], f.asF), "tag", "-s", "-m", "release", "v1.0")...)
+	f.git(nil, "checkout", "-q", "-b", "unreleased", "main")
+	f.commit("Bob <bob@example.com>", "bob", "behind an unsigned tag", map[string]string{"src/u.go": lines(8)})
+	f.git(at(f.when.Add(100*time.Hour)), "tag", "-m", "unsigned", "v0.9")
+	f.git(nil, "checkout", "-q", "-b", "side", "main")
+	f.commit("Bob <bob@example.com>", "bob", "side work", map[string]string{"src/side.go": lines(3)})
+	f.git(nil, "checkout", "-q", "main")
+	f.commit("Bob <bob@example.com>", "bob", "more", map[string]string{"src/e.go": lines(1)})
+	f.git(at(f.when.Add(101*time.Hour)), "merge", "-q", "--no-ff", "-m", "merge side", "side")
+	return f
+}
+
+func (f *fixture) importWith(t *testing.T, unsigned string) *Result {
+	t.Helper()
+	rules, err := ParseRules([]byte(strings.Replace(fixtureRules, "%s", unsigned, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(context.Background(), f.dir, &Counter{Rules: rules, AllowedSigners: f.as, Commons: "alpha"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// golden is a contribution as the golden file shows it.
+type golden struct {
+	Commit      string `json:"commit"`
+	Subject     string `json:"subject"`
+	Contributor string `json:"contributor"`
+	Quantity    string `json:"quantity"`
+	Digest      string `json:"digest"`
+}
+
+func TestImportGolden(t *testing.T) {
+	f := buildFixture(t)
+	for _, unsigned := range []string{"exclude", "steward"} {
+		res := f.importWith(t, unsigned)
+		sts, err := Statements(res.Contributions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := map[string]string{}
+		for n, k := range f.keys {
+			names[attest.KeyID(k.pub)] = n
+		}
+		var got []golden
+		for i, c := range res.Contributions {
+			p, err := sts[i].Payload()
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := strings.TrimPrefix(c.Evidence[0], "gitCommit:")
+			subj := strings.SplitN(f.git(nil, "log", "-1", "--format=%s", id), "\n", 2)[0]
+			got = append(got, golden{Commit: id, Subject: subj, Contributor: names[c.Contributor], Quantity: c.Quantity.String(), Digest: attest.Digest(p)})
+		}
+		var skips []string
+		for _, s := range res.Skips {
+			skips = append(skips, strings.TrimPrefix(s.Who+": "+s.Reason, ": "))
+		}
+		doc := map[string]any{"commits": res.Commits, "contributions": got, "skips": skips}
+		data, _ := json.MarshalIndent(doc, "", "  ")
+		file := filepath.Join("testdata", "golden-"+unsigned+".json")
+		if *update {
+			if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(data)+"\n"); diff != "" {
+			t.Errorf("%s: contributions differ from %s (-want +got):\n%s", unsigned, file, diff)
+		}
+	}
+}

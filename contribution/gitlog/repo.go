@@ -1,0 +1,319 @@
+package gitlog
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	"github.com/peerproduction/ppl/contribution"
+)
+
+// Git is the git program Import runs; a caller may set its path.
+//
+// The history is read by running git rather than by a Go implementation of
+// its formats: git is what every verifier holding a clone has, its reading
+// of objects, mailmaps and diffs is the reference, and two invocations
+// (log --numstat, cat-file --batch) stream a whole history faster than
+// object-by-object access.
+var Git = "git"
+
+// Result is what Import read and counted.
+type Result struct {
+	Commits       int                         // commits read (reachable from the counted refs)
+	Heads         map[string]string           // each counted ref ("refs/heads/main", "refs/tags/v1") and its commit
+	Contributions []contribution.Contribution // in date, commit, contributor order
+	Skips         []Skip                      // what was not counted, and why
+}
+
+// Progress, when set in Import's call, is told how many commits of how
+// many have been counted, every so often and at the end.
+type Progress func(done, total int)
+
+// Import reads the repository at dir with git, finds the commits reachable
+// from the refs the rules name (branches; annotated tags matching the
+// patterns whose signature verifies as Good), and counts each. The result
+// depends only on the repository's objects and refs, the rules and the
+// allowed_signers list: the same commit gives the same contributions.
+func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Result, error) {
+	res := &Result{Heads: map[string]string{}}
+	if err := resolveRefs(ctx, dir, c, res); err != nil {
+		return nil, err
+	}
+	if len(res.Heads) == 0 {
+		return res, nil
+	}
+	tips := make([]string, 0, len(res.Heads))
+	for _, id := range res.Heads {
+		tips = append(tips, id)
+	}
+	commits, err := readLog(ctx, dir, tips)
+	if err != nil {
+		return nil, err
+	}
+	res.Commits = len(commits)
+	err = readObjects(ctx, dir, commits, func(i int, cm *Commit) {
+		cs, skips := c.Count(cm)
+		res.Contributions = append(res.Contributions, cs...)
+		res.Skips = append(res.Skips, skips...)
+		if progress != nil && (i+1)%2000 == 0 {
+			progress(i+1, len(commits))
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if progress != nil {
+		progress(len(commits), len(commits))
+	}
+	sortContributions(res.Contributions)
+	return res, nil
+}
+
+func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
+	// No pager, no replace objects, no grafts from the environment: what
+	// is counted is what the objects say.
+	cmd := exec.CommandContext(ctx, Git, append([]string{"--no-replace-objects", "-c", "core.quotePath=false", "-c", "log.showSignature=false"}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(cmd.Environ(), "GIT_NO_REPLACE_OBJECTS=1", "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0")
+	return cmd
+}
+
+func gitOutput(ctx context.Context, dir string, args ...string) ([]byte, error) {
+	cmd := gitCmd(ctx, dir, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))}
+	}
+	return out, nil
+}
+
+func resolveRefs(ctx context.Context, dir string, c *Counter, res *Result) error {
+	for _, b := range c.Rules.Refs.Branches {
+		ref := "refs/heads/" + b
+		out, err := gitOutput(ctx, dir, "rev-parse", "--verify", "--end-of-options", ref+"^{commit}")
+		if err != nil {
+			return &Error{Err: ErrGit, Detail: fmt.Sprintf("branch %q named by the rules: %v", b, err)}
+		}
+		res.Heads[ref] = strings.TrimSpace(string(out))
+	}
+	if len(c.Rules.Refs.Tags) == 0 {
+		return nil
+	}
+	out, err := gitOutput(ctx, dir, "for-each-ref", "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)", "refs/tags")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(string(out), "\n"), "\n") {
+		f := strings.Split(line, "\x00")
+		if len(f) != 3 {
+			continue
+		}
+		name, typ, id := f[0], f[1], f[2]
+		matched := false
+		for _, p := range c.Rules.Refs.Tags {
+			matched = matched || matchStar(name, p)
+		}
+		if !matched {
+			continue
+		}
+		if typ != "tag" {
+			res.Skips = append(res.Skips, Skip{Commit: id, Reason: fmt.Sprintf("tag %s is not an annotated, signed tag", name)})
+			continue
+		}
+		raw, err := gitOutput(ctx, dir, "cat-file", "tag", id)
+		if err != nil {
+			return err
+		}
+		o, err := ParseObject(KindTag, id, raw)
+		if err == nil {
+			_, err = Verify(o, c.AllowedSigners)
+		}
+		if err != nil {
+			res.Skips = append(res.Skips, Skip{Commit: id, Reason: fmt.Sprintf("tag %s not counted: %v", name, err)})
+			continue
+		}
+		if o.TargetType != "commit" {
+			res.Skips = append(res.Skips, Skip{Commit: id, Reason: fmt.Sprintf("tag %s points at a %s, not a commit", name, o.TargetType)})
+			continue
+		}
+		res.Heads["refs/tags/"+name] = o.Target
+	}
+	return nil
+}
+
+// logEntry is what git log says of a commit beyond its object.
+type logEntry struct {
+	id, name, email string
+	files           []FileStat
+}
+
+// readLog lists the commits reachable from tips with their mailmapped
+// author and --numstat against the first parent (none for merges).
+func readLog(ctx context.Context, dir string, tips []string) ([]logEntry, error) {
+	args := append([]string{"log", "-z", "--no-renames", "--numstat", "--no-color", "--format=%x01%H%x02%aN%x02%aE"}, tips...)
+	args = append(args, "--")
+	cmd := gitCmd(ctx, dir, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, &Error{Err: ErrGit, Detail: err.Error()}
+	}
+	entries, perr := parseLog(bufio.NewReaderSize(stdout, 1<<16))
+	if perr != nil {
+		_, _ = io.Copy(io.Discard, stdout)
+	}
+	if err := cmd.Wait(); err != nil {
+		return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("git log: %v: %s", err, strings.TrimSpace(stderr.String()))}
+	}
+	return entries, perr
+}
+
+func parseLog(r *bufio.Reader) ([]logEntry, error) {
+	var out []logEntry
+	for {
+		tok, err := r.ReadSlice(0)
+		if err == bufio.ErrBufferFull {
+			// A path longer than the buffer: read the rest of it.
+			rest, err2 := r.ReadBytes(0)
+			tok, err = append(append([]byte(nil), tok...), rest...), err2
+		}
+		if len(tok) > 0 && tok[len(tok)-1] == 0 {
+			tok = tok[:len(tok)-1]
+		}
+		tok = bytes.TrimLeft(tok, "\n")
+		switch {
+		case len(tok) == 0:
+		case tok[0] == 1:
+			f := strings.Split(string(tok[1:]), "\x02")
+			if len(f) != 3 || len(f[0]) != 40 {
+				return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("unexpected git log record %q", tok)}
+			}
+			out = append(out, logEntry{id: f[0], name: f[1], email: f[2]})
+		default:
+			if len(out) == 0 {
+				return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("numstat line before any commit: %q", tok)}
+			}
+			fs, perr := parseNumstat(tok)
+			if perr != nil {
+				return nil, &Error{Commit: out[len(out)-1].id, Err: ErrGit, Detail: perr.Error()}
+			}
+			e := &out[len(out)-1]
+			e.files = append(e.files, fs)
+		}
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, &Error{Err: ErrGit, Detail: err.Error()}
+		}
+	}
+}
+
+// parseNumstat reads "added<TAB>deleted<TAB>path" ("-" counts for binary).
+func parseNumstat(tok []byte) (FileStat, error) {
+	a, rest, ok1 := bytes.Cut(tok, []byte{'\t'})
+	d, path, ok2 := bytes.Cut(rest, []byte{'\t'})
+	if !ok1 || !ok2 || len(path) == 0 {
+		return FileStat{}, fmt.Errorf("unexpected numstat line %q", tok)
+	}
+	fs := FileStat{Path: string(path)}
+	if string(a) == "-" && string(d) == "-" {
+		fs.Binary = true
+		return fs, nil
+	}
+	var err error
+	if fs.Added, err = strconv.ParseInt(string(a), 10, 64); err != nil {
+		return FileStat{}, fmt.Errorf("numstat %q: %v", tok, err)
+	}
+	if fs.Deleted, err = strconv.ParseInt(string(d), 10, 64); err != nil {
+		return FileStat{}, fmt.Errorf("numstat %q: %v", tok, err)
+	}
+	return fs, nil
+}
+
+// readObjects reads each commit's raw object with one cat-file --batch
+// and hands fn the commits in log order.
+func readObjects(ctx context.Context, dir string, entries []logEntry, fn func(int, *Commit)) error {
+	cmd := gitCmd(ctx, dir, "cat-file", "--batch", "--buffer")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return &Error{Err: ErrGit, Detail: err.Error()}
+	}
+	go func() {
+		w := bufio.NewWriterSize(stdin, 1<<16)
+		for _, e := range entries {
+			w.WriteString(e.id)
+			w.WriteByte('\n')
+		}
+		w.Flush()
+		stdin.Close()
+	}()
+	br := bufio.NewReaderSize(stdout, 1<<16)
+	var ferr error
+	for i, e := range entries {
+		hdr, err := br.ReadString('\n')
+		if err != nil {
+			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
+			break
+		}
+		f := strings.Fields(hdr)
+		if len(f) != 3 || f[0] != e.id || f[1] != "commit" {
+			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: fmt.Sprintf("cat-file answered %q", strings.TrimSpace(hdr))}
+			break
+		}
+		size, err := strconv.Atoi(f[2])
+		if err != nil || size < 0 || size > 64<<20 {
+			ferr = &Error{Commit: e.id, Err: ErrMalformed, Detail: fmt.Sprintf("commit object size %q", f[2])}
+			break
+		}
+		raw := make([]byte, size+1)
+		if _, err := io.ReadFull(br, raw); err != nil {
+			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
+			break
+		}
+		o, err := ParseObject(KindCommit, e.id, raw[:size])
+		if err != nil {
+			ferr = err
+			break
+		}
+		cm := &Commit{Object: o, Files: e.files}
+		if e.email != o.Author.Email {
+			cm.MailmapMail = e.email
+		}
+		if e.name != o.Author.Name {
+			cm.MailmapName = e.name
+		}
+		fn(i, cm)
+	}
+	if ferr != nil {
+		_, _ = io.Copy(io.Discard, stdout)
+	}
+	if err := cmd.Wait(); err != nil && ferr == nil {
+		ferr = &Error{Err: ErrGit, Detail: fmt.Sprintf("git cat-file: %v: %s", err, strings.TrimSpace(stderr.String()))}
+	}
+	if ferr != nil && errors.Is(ctx.Err(), context.Canceled) {
+		return ctx.Err()
+	}
+	return ferr
+}
