@@ -168,3 +168,48 @@ func TestImportGolden(t *testing.T) {
 		}
 	}
 }
+
+func digests(t *testing.T, res *Result) map[string]string {
+	t.Helper()
+	sts, err := Statements(res.Contributions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for i, st := range sts {
+		p, err := st.Payload()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[attest.Digest(p)] = res.Contributions[i].Evidence[0]
+	}
+	return out
+}
+
+// TestImportIncremental: a re-run gives the same statements, and a run
+// after new commits adds only theirs.
+func TestImportIncremental(t *testing.T) {
+	f := buildFixture(t)
+	first := digests(t, f.importWith(t, "steward"))
+	again := digests(t, f.importWith(t, "steward"))
+	if diff := cmp.Diff(first, again); diff != "" {
+		t.Fatalf("a re-run changed the statements:\n%s", diff)
+	}
+	f.commit("Alice <alice@example.com>", "alice", "new work\n\nCo-authored-by: Bob <bob@example.com>", map[string]string{"src/new.go": lines(4)})
+	head := strings.TrimSpace(f.git(nil, "rev-parse", "HEAD"))
+	after := digests(t, f.importWith(t, "steward"))
+	var added []string
+	for d, ev := range after {
+		if _, ok := first[d]; !ok {
+			added = append(added, ev)
+		}
+	}
+	for d := range first {
+		if _, ok := after[d]; !ok {
+			t.Errorf("statement %s vanished after a new commit", d)
+		}
+	}
+	if want := []string{"gitCommit:" + head, "gitCommit:" + head}; !cmp.Equal(added, want) {
+		t.Errorf("new commit added %v, want its two shares %v", added, want)
+	}
+}
