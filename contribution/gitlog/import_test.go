@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/peerproduction/ppl/attest"
+	"github.com/peerproduction/ppl/contribution"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -211,5 +212,66 @@ func TestImportIncremental(t *testing.T) {
 	}
 	if want := []string{"gitCommit:" + head, "gitCommit:" + head}; !cmp.Equal(added, want) {
 		t.Errorf("new commit added %v, want its two shares %v", added, want)
+	}
+}
+
+// TestRecheckCatchesOverclaims: honest statements pass; an inflated one,
+// the same work claimed twice, a commit the rules do not credit, a later
+// date and another rules digest are each caught, naming the statement.
+func TestRecheckCatchesOverclaims(t *testing.T) {
+	f := buildFixture(t)
+	res := f.importWith(t, "exclude")
+	rules, _ := ParseRules([]byte(strings.Replace(fixtureRules, "%s", "exclude", 1)))
+	claim := func(c contribution.Contribution) Claim {
+		st, err := contribution.NewContributionStatement(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := st.Payload()
+		cl, err := ClaimOf(st, attest.Digest(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cl
+	}
+	var honest []Claim
+	for _, c := range res.Contributions {
+		honest = append(honest, claim(c))
+	}
+	if over := Recheck(res, rules, honest); len(over) != 0 {
+		t.Fatalf("honest statements flagged: %+v", over)
+	}
+	base := res.Contributions[0]
+	inflated := base
+	inflated.Quantity++
+	half := base
+	half.Quantity = base.Quantity/2 + 1
+	half.Evidence = append(append([]string(nil), base.Evidence...), "note:first half")
+	half2 := half
+	half2.Evidence = append(append([]string(nil), base.Evidence...), "note:second half")
+	later := base
+	later.At = base.At.Add(24 * time.Hour)
+	otherRules := base
+	otherRules.Evidence = []string{base.Evidence[0], "gitRules:sha256:" + strings.Repeat("0", 64)}
+	uncredited := base
+	uncredited.Evidence = []string{"gitCommit:" + strings.Repeat("a", 40), base.Evidence[1]}
+	cases := map[string][]Claim{
+		"inflated":     {claim(inflated)},
+		"cut in two":   {claim(half), claim(half2)},
+		"later date":   {claim(later)},
+		"other rules":  {claim(otherRules)},
+		"not credited": {claim(uncredited)},
+	}
+	for name, cl := range cases {
+		over := Recheck(res, rules, cl)
+		if len(over) != len(cl) {
+			t.Errorf("%s: %d overclaims %+v, want %d", name, len(over), over, len(cl))
+			continue
+		}
+		for i := range over {
+			if over[i].Statement == "" || over[i].Reason == "" {
+				t.Errorf("%s: overclaim without statement or reason: %+v", name, over[i])
+			}
+		}
 	}
 }
