@@ -74,7 +74,8 @@ type claimKey struct{ commit, contributor string }
 // date than the history gives, or a quantity above what the commit gives
 // the contributor. Claims of one contributor on one commit are summed
 // over distinct statements, so the same work cut into two statements is
-// caught. Claims without gitCommit evidence are not this history's to
+// caught; a statement that alone claims more is named alone, beside the
+// honest one for the same commit. Claims without gitCommit evidence are not this history's to
 // judge, and are listed too.
 func Recheck(shown *Result, rules *Rules, claims []Claim) []Overclaim {
 	have := map[claimKey]contribution.Contribution{}
@@ -126,12 +127,25 @@ func Recheck(shown *Result, rules *Rules, claims []Claim) []Overclaim {
 		if sum[k] <= h.Quantity {
 			continue
 		}
+		// A statement that alone claims more is at fault; the rest are
+		// at fault together only if they still add up to more.
+		var rest []Claim
+		var restSum contribution.Quantity
 		for _, c := range byKey[k] {
-			why := fmt.Sprintf("claims %s %s; the history shows %s", c.Quantity, c.Unit, h.Quantity)
-			if len(byKey[k]) > 1 {
-				why = fmt.Sprintf("%d statements claim %s %s in all; the history shows %s", len(byKey[k]), sum[k], c.Unit, h.Quantity)
+			if c.Quantity > h.Quantity {
+				out = append(out, Overclaim{Statement: c.Statement, Commit: k.commit, Contributor: k.contributor, Claimed: c.Quantity, Shown: h.Quantity,
+					Reason: fmt.Sprintf("claims %s %s; the history shows %s", c.Quantity, c.Unit, h.Quantity)})
+				continue
 			}
-			out = append(out, Overclaim{Statement: c.Statement, Commit: k.commit, Contributor: k.contributor, Claimed: c.Quantity, Shown: h.Quantity, Reason: why})
+			rest = append(rest, c)
+			restSum += c.Quantity
+		}
+		if restSum <= h.Quantity {
+			continue
+		}
+		for _, c := range rest {
+			out = append(out, Overclaim{Statement: c.Statement, Commit: k.commit, Contributor: k.contributor, Claimed: c.Quantity, Shown: h.Quantity,
+				Reason: fmt.Sprintf("%d statements claim %s %s in all; the history shows %s", len(rest), restSum, c.Unit, h.Quantity)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Statement < out[j].Statement })

@@ -262,6 +262,11 @@ func TestRecheckCatchesOverclaims(t *testing.T) {
 		"other rules":  {claim(otherRules)},
 		"not credited": {claim(uncredited)},
 	}
+	// Beside the honest statement for the same commit, only the inflated
+	// one is named.
+	if over := Recheck(res, rules, append(honest, claim(inflated))); len(over) != 1 || over[0].Claimed != inflated.Quantity {
+		t.Errorf("inflated beside honest: %+v, want the inflated statement alone", over)
+	}
 	for name, cl := range cases {
 		over := Recheck(res, rules, cl)
 		if len(over) != len(cl) {

@@ -88,6 +88,7 @@ const help = `ppl: peer production licensing from the command line
   ppl decide -trust FILE -entity ID -at TIME [-terms ID|FILE] [-commercial] [-purpose P] [-seats N] [-first-use TIME] [-json] EVIDENCE|DIR...
   ppl grant  -key FILE -payment REF [-until TIME] [decide flags] EVIDENCE|DIR...
   ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N] EVIDENCE|DIR...
+  ` + synContributions + `
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
 The trust file names the commons, the commons it recognises and who may attest what;
@@ -156,6 +157,8 @@ func dispatch(args []string, out io.Writer) error {
 		return cmdDecide(rest, out, true)
 	case "payout":
 		return cmdPayout(rest, out)
+	case "contributions":
+		return cmdContributions(rest, out)
 	}
 	return usage("unknown command %q: run 'ppl help'", cmd)
 }
