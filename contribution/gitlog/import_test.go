@@ -280,3 +280,25 @@ func TestRecheckCatchesOverclaims(t *testing.T) {
 		}
 	}
 }
+
+// TestImportCanceled: a canceled import returns an error, and no goroutine
+// or git process waits on another.
+func TestImportCanceled(t *testing.T) {
+	f := buildFixture(t)
+	rules, _ := ParseRules([]byte(strings.Replace(fixtureRules, "%s", "steward", 1)))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Import(ctx, f.dir, &Counter{Rules: rules, AllowedSigners: f.as, Commons: "alpha"}, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a canceled import succeeded")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("a canceled import hangs")
+	}
+}

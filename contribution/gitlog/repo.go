@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os/exec"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -40,6 +40,9 @@ type Progress func(done, total int)
 // patterns whose signature verifies as Good), and counts each. The result
 // depends only on the repository's objects and refs, the rules and the
 // allowed_signers list: the same commit gives the same contributions.
+//
+// git log and git cat-file run side by side: commits are counted while
+// the log is still being read.
 func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Result, error) {
 	res := &Result{Heads: map[string]string{}}
 	if err := resolveRefs(ctx, dir, c, res); err != nil {
@@ -52,24 +55,49 @@ func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Re
 	for _, id := range res.Heads {
 		tips = append(tips, id)
 	}
-	commits, err := readLog(ctx, dir, tips)
-	if err != nil {
-		return nil, err
+	sort.Strings(tips)
+	total := -1
+	if progress != nil {
+		out, err := gitOutput(ctx, dir, append([]string{"rev-list", "--count"}, tips...)...)
+		if err != nil {
+			return nil, err
+		}
+		total, _ = strconv.Atoi(strings.TrimSpace(string(out)))
 	}
-	res.Commits = len(commits)
-	err = readObjects(ctx, dir, commits, func(i int, cm *Commit) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	entries := make(chan logEntry, 4096)
+	ids := make(chan string, 4096)
+	logErr := make(chan error, 1)
+	go func() {
+		defer close(entries)
+		logErr <- readLog(ctx, dir, tips, c.Rules.Worth.Per, func(e logEntry) {
+			// The id goes to cat-file before the entry is handed on, so
+			// the reader never waits for an object nobody asked for.
+			ids <- e.id
+			entries <- e
+		})
+		close(ids)
+	}()
+	err := readObjects(ctx, dir, ids, entries, func(i int, cm *Commit) {
 		cs, skips := c.Count(cm)
 		res.Contributions = append(res.Contributions, cs...)
 		res.Skips = append(res.Skips, skips...)
+		res.Commits++
 		if progress != nil && (i+1)%2000 == 0 {
-			progress(i+1, len(commits))
+			progress(i+1, total)
 		}
 	})
 	if err != nil {
+		cancel()
+		<-logErr
+		return nil, err
+	}
+	if err := <-logErr; err != nil {
 		return nil, err
 	}
 	if progress != nil {
-		progress(len(commits), len(commits))
+		progress(res.Commits, res.Commits)
 	}
 	sortContributions(res.Contributions)
 	return res, nil
@@ -156,32 +184,41 @@ type logEntry struct {
 }
 
 // readLog lists the commits reachable from tips with their mailmapped
-// author and --numstat against the first parent (none for merges).
-func readLog(ctx context.Context, dir string, tips []string) ([]logEntry, error) {
-	args := append([]string{"log", "-z", "--no-renames", "--numstat", "--no-color", "--format=%x01%H%x02%aN%x02%aE"}, tips...)
-	args = append(args, "--")
+// author and the files changed against the first parent (none for merges):
+// per "line" with --numstat, per "file" the names only (no blob is
+// diffed), per "commit" nothing.
+func readLog(ctx context.Context, dir string, tips []string, per string, fn func(logEntry)) error {
+	args := []string{"log", "-z", "--no-renames", "--no-color", "--format=%x01%H%x02%aN%x02%aE"}
+	switch per {
+	case "line":
+		args = append(args, "--numstat")
+	case "file":
+		args = append(args, "--name-only")
+	}
+	args = append(append(args, tips...), "--")
 	cmd := gitCmd(ctx, dir, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, &Error{Err: ErrGit, Detail: err.Error()}
+		return &Error{Err: ErrGit, Detail: err.Error()}
 	}
-	entries, perr := parseLog(bufio.NewReaderSize(stdout, 1<<16))
+	perr := parseLog(bufio.NewReaderSize(stdout, 1<<16), per, fn)
 	if perr != nil {
 		_, _ = io.Copy(io.Discard, stdout)
 	}
-	if err := cmd.Wait(); err != nil {
-		return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("git log: %v: %s", err, strings.TrimSpace(stderr.String()))}
+	if err := cmd.Wait(); err != nil && perr == nil {
+		return &Error{Err: ErrGit, Detail: fmt.Sprintf("git log: %v: %s", err, strings.TrimSpace(stderr.String()))}
 	}
-	return entries, perr
+	return perr
 }
 
-func parseLog(r *bufio.Reader) ([]logEntry, error) {
-	var out []logEntry
+func parseLog(r *bufio.Reader, per string, fn func(logEntry)) error {
+	var cur *logEntry
+	first := false // the token after a header starts with the diff's newline
 	for {
 		tok, err := r.ReadSlice(0)
 		if err == bufio.ErrBufferFull {
@@ -192,31 +229,41 @@ func parseLog(r *bufio.Reader) ([]logEntry, error) {
 		if len(tok) > 0 && tok[len(tok)-1] == 0 {
 			tok = tok[:len(tok)-1]
 		}
-		tok = bytes.TrimLeft(tok, "\n")
+		if first && len(tok) > 0 && tok[0] == '\n' {
+			tok = tok[1:]
+		}
+		first = false
 		switch {
 		case len(tok) == 0:
 		case tok[0] == 1:
+			if cur != nil {
+				fn(*cur)
+			}
 			f := strings.Split(string(tok[1:]), "\x02")
 			if len(f) != 3 || len(f[0]) != 40 {
-				return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("unexpected git log record %q", tok)}
+				return &Error{Err: ErrGit, Detail: fmt.Sprintf("unexpected git log record %q", tok)}
 			}
-			out = append(out, logEntry{id: f[0], name: f[1], email: f[2]})
+			cur = &logEntry{id: f[0], name: f[1], email: f[2]}
+			first = true
+		case cur == nil:
+			return &Error{Err: ErrGit, Detail: fmt.Sprintf("file before any commit: %q", tok)}
+		case per == "file":
+			cur.files = append(cur.files, FileStat{Path: string(tok)})
 		default:
-			if len(out) == 0 {
-				return nil, &Error{Err: ErrGit, Detail: fmt.Sprintf("numstat line before any commit: %q", tok)}
-			}
 			fs, perr := parseNumstat(tok)
 			if perr != nil {
-				return nil, &Error{Commit: out[len(out)-1].id, Err: ErrGit, Detail: perr.Error()}
+				return &Error{Commit: cur.id, Err: ErrGit, Detail: perr.Error()}
 			}
-			e := &out[len(out)-1]
-			e.files = append(e.files, fs)
+			cur.files = append(cur.files, fs)
 		}
 		if err == io.EOF {
-			return out, nil
+			if cur != nil {
+				fn(*cur)
+			}
+			return nil
 		}
 		if err != nil {
-			return nil, &Error{Err: ErrGit, Detail: err.Error()}
+			return &Error{Err: ErrGit, Detail: err.Error()}
 		}
 	}
 }
@@ -243,10 +290,10 @@ func parseNumstat(tok []byte) (FileStat, error) {
 	return fs, nil
 }
 
-// readObjects reads each commit's raw object with one cat-file --batch
-// and hands fn the commits in log order.
-func readObjects(ctx context.Context, dir string, entries []logEntry, fn func(int, *Commit)) error {
-	cmd := gitCmd(ctx, dir, "cat-file", "--batch", "--buffer")
+// readObjects reads each commit's raw object with one cat-file --batch,
+// fed the ids as they come, and hands fn the commits in log order.
+func readObjects(ctx context.Context, dir string, ids <-chan string, entries <-chan logEntry, fn func(int, *Commit)) error {
+	cmd := gitCmd(ctx, dir, "cat-file", "--batch")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()
@@ -261,59 +308,75 @@ func readObjects(ctx context.Context, dir string, entries []logEntry, fn func(in
 		return &Error{Err: ErrGit, Detail: err.Error()}
 	}
 	go func() {
-		w := bufio.NewWriterSize(stdin, 1<<16)
-		for _, e := range entries {
-			w.WriteString(e.id)
+		w := bufio.NewWriterSize(stdin, 1<<14)
+		for id := range ids {
+			w.WriteString(id)
 			w.WriteByte('\n')
+			if len(ids) == 0 {
+				// Nothing more queued: let cat-file have what there is.
+				w.Flush()
+			}
 		}
 		w.Flush()
 		stdin.Close()
 	}()
 	br := bufio.NewReaderSize(stdout, 1<<16)
 	var ferr error
-	for i, e := range entries {
-		hdr, err := br.ReadString('\n')
-		if err != nil {
-			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
-			break
-		}
-		f := strings.Fields(hdr)
-		if len(f) != 3 || f[0] != e.id || f[1] != "commit" {
-			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: fmt.Sprintf("cat-file answered %q", strings.TrimSpace(hdr))}
-			break
-		}
-		size, err := strconv.Atoi(f[2])
-		if err != nil || size < 0 || size > 64<<20 {
-			ferr = &Error{Commit: e.id, Err: ErrMalformed, Detail: fmt.Sprintf("commit object size %q", f[2])}
-			break
-		}
-		raw := make([]byte, size+1)
-		if _, err := io.ReadFull(br, raw); err != nil {
-			ferr = &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
-			break
-		}
-		o, err := ParseObject(KindCommit, e.id, raw[:size])
+	i := 0
+	for e := range entries {
+		cm, err := readObject(br, e)
 		if err != nil {
 			ferr = err
 			break
 		}
-		cm := &Commit{Object: o, Files: e.files}
-		if e.email != o.Author.Email {
-			cm.MailmapMail = e.email
-		}
-		if e.name != o.Author.Name {
-			cm.MailmapName = e.name
-		}
 		fn(i, cm)
+		i++
 	}
 	if ferr != nil {
-		_, _ = io.Copy(io.Discard, stdout)
+		// Stop cat-file and let git log run out into the void; the writer
+		// goroutine drains ids.
+		go func() {
+			for range entries {
+			}
+		}()
+		_ = cmd.Process.Kill()
 	}
 	if err := cmd.Wait(); err != nil && ferr == nil {
 		ferr = &Error{Err: ErrGit, Detail: fmt.Sprintf("git cat-file: %v: %s", err, strings.TrimSpace(stderr.String()))}
 	}
-	if ferr != nil && errors.Is(ctx.Err(), context.Canceled) {
+	if ferr != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
 	return ferr
+}
+
+func readObject(br *bufio.Reader, e logEntry) (*Commit, error) {
+	hdr, err := br.ReadString('\n')
+	if err != nil {
+		return nil, &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
+	}
+	f := strings.Fields(hdr)
+	if len(f) != 3 || f[0] != e.id || f[1] != "commit" {
+		return nil, &Error{Commit: e.id, Err: ErrGit, Detail: fmt.Sprintf("cat-file answered %q", strings.TrimSpace(hdr))}
+	}
+	size, err := strconv.Atoi(f[2])
+	if err != nil || size < 0 || size > 64<<20 {
+		return nil, &Error{Commit: e.id, Err: ErrMalformed, Detail: fmt.Sprintf("commit object size %q", f[2])}
+	}
+	raw := make([]byte, size+1)
+	if _, err := io.ReadFull(br, raw); err != nil {
+		return nil, &Error{Commit: e.id, Err: ErrGit, Detail: "cat-file: " + err.Error()}
+	}
+	o, err := ParseObject(KindCommit, e.id, raw[:size])
+	if err != nil {
+		return nil, err
+	}
+	cm := &Commit{Object: o, Files: e.files}
+	if e.email != o.Author.Email {
+		cm.MailmapMail = e.email
+	}
+	if e.name != o.Author.Name {
+		cm.MailmapName = e.name
+	}
+	return cm, nil
 }
