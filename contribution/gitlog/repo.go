@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/peerproduction/ppl/contribution"
 )
@@ -79,15 +81,42 @@ func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Re
 		})
 		close(ids)
 	}()
-	err := readObjects(ctx, dir, ids, entries, func(i int, cm *Commit) {
-		cs, skips := c.Count(cm)
-		res.Contributions = append(res.Contributions, cs...)
-		res.Skips = append(res.Skips, skips...)
-		res.Commits++
-		if progress != nil && (i+1)%2000 == 0 {
-			progress(i+1, total)
-		}
-	})
+	// Counting (signature checks above all) runs on every core; the
+	// answers are put back in log order, so the result does not depend on
+	// which worker finished first.
+	type counted struct {
+		cs    []contribution.Contribution
+		skips []Skip
+	}
+	var (
+		mu      sync.Mutex
+		results []counted
+		done    int
+	)
+	jobs := make(chan job, 256)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				cs, skips := c.Count(j.cm)
+				mu.Lock()
+				for len(results) <= j.i {
+					results = append(results, counted{})
+				}
+				results[j.i] = counted{cs, skips}
+				done++
+				if progress != nil && done%2000 == 0 {
+					progress(done, total)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	err := readObjects(ctx, dir, ids, entries, func(i int, cm *Commit) { jobs <- job{i, cm} })
+	close(jobs)
+	wg.Wait()
 	if err != nil {
 		cancel()
 		<-logErr
@@ -95,6 +124,11 @@ func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Re
 	}
 	if err := <-logErr; err != nil {
 		return nil, err
+	}
+	res.Commits = len(results)
+	for _, r := range results {
+		res.Contributions = append(res.Contributions, r.cs...)
+		res.Skips = append(res.Skips, r.skips...)
 	}
 	if progress != nil {
 		progress(res.Commits, res.Commits)
@@ -175,6 +209,11 @@ func resolveRefs(ctx context.Context, dir string, c *Counter, res *Result) error
 		res.Heads["refs/tags/"+name] = o.Target
 	}
 	return nil
+}
+
+type job struct {
+	i  int
+	cm *Commit
 }
 
 // logEntry is what git log says of a commit beyond its object.

@@ -143,7 +143,8 @@ func cmdContributionsGit(args []string, out io.Writer) error {
 			kept++
 			continue
 		}
-		env, err := attest.SignStatement(st, signer)
+		// The payload already made is the one signed: canonical JSON once.
+		env, err := attest.Sign(attest.PayloadType, payload, signer)
 		if err != nil {
 			return refused("contributions git: signing: %v", err)
 		}
