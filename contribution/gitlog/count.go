@@ -65,7 +65,8 @@ func (c *Counter) Count(cm *Commit) ([]contribution.Contribution, []Skip) {
 		name = cm.MailmapName
 	}
 	author := ident(name, email)
-	if r.excluded(name, email) {
+	// A bot stays excluded whichever name the mailmap gives it.
+	if r.excluded(name, email) || r.excluded(o.Author.Name, o.Author.Email) {
 		return nil, skip(author, "author excluded by the rules")
 	}
 	var signer string // the author's key id when the author signed it
@@ -122,11 +123,16 @@ func (c *Counter) Count(cm *Commit) ([]contribution.Contribution, []Skip) {
 			q++
 		}
 		key := p.key
-		if key == "" {
-			key = c.keyByEmail(p.email, o.Author.Time)
-			if key == "" && p.email != o.Author.Email && i == 0 {
-				key = c.keyByEmail(o.Author.Email, o.Author.Time)
+		if key == "" && i == 0 {
+			// The address in the object first: the .mailmap is a file
+			// in the tree that any commit may change, so it must not
+			// take a key's credit from the address that names it.
+			key = c.keyByEmail(o.Author.Email, o.Author.Time)
+			if key == "" && email != o.Author.Email {
+				key = c.keyByEmail(email, o.Author.Time)
 			}
+		} else if key == "" {
+			key = c.keyByEmail(p.email, o.Author.Time)
 		}
 		if key == "" {
 			skips = append(skips, Skip{Commit: o.ID, Who: ident(p.name, p.email), Reason: fmt.Sprintf("no key for %s in allowed_signers; its share %s is not counted", p.email, q)})

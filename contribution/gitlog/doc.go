@@ -54,9 +54,13 @@
 //     patch he applied does not get its credit);
 //  2. the key of the first allowed_signers line, valid at the author date
 //     and allowing namespace git, whose principals name the author's
-//     (mailmapped, then original) address literally; a pattern such as
-//     *@example.com vouches for signatures, not for whose key is whose.
+//     address literally: the address in the object first, the mailmapped
+//     one only when that finds none (.mailmap is a file any commit may
+//     change; it must not move credit away from the address a key
+//     names). A pattern such as *@example.com vouches for signatures, not
+//     for whose key is whose.
 //
+// excludeAuthors applies to both the original and the mailmapped author.
 // Co-authors are found by address the second way. A person without a key
 // is listed among the skips with the share that was not counted; the
 // share is not handed to the others. Each contribution is dated at the
@@ -64,6 +68,10 @@
 // evidence. Statements gives one contribution statement each, canonical
 // JSON, so the same commit under the same rules always gives the same
 // statement digest and a re-run adds nothing.
+//
+// Import refuses a shallow clone (its oldest commit would be worth its
+// whole tree) and reads no replace objects or grafts: what counts is what
+// the objects say, as anyone's full clone shows it.
 //
 // # Rechecking
 //

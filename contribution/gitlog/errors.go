@@ -16,6 +16,7 @@ var (
 	ErrUnsigned    = errors.New("object is not signed")
 	ErrUnsupported = errors.New("signature is not an SSH signature")
 	ErrGit         = errors.New("git failed")
+	ErrShallow     = errors.New("repository is a shallow clone")
 	// ErrUnknownKey: the signature verifies, but no allowed_signers line
 	// holds its key at the signing time (git's %G? "U").
 	ErrUnknownKey = fmt.Errorf("%w: the signature verifies but no allowed_signers line vouches for its key then", attest.ErrUntrustedKey)

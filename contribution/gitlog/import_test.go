@@ -1,8 +1,10 @@
 package gitlog
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -20,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 const fixtureRules = `{
   "version": 1,
   "kind": "code",
-  "refs": {"branches": ["main"], "tags": ["v*"]},
+  "refs": {"branches": ["main"], "tags": ["v*"], "tagSigners": ["alice@example.com"]},
   "worth": {"per": "line", "quantity": "1", "cap": "100"},
   "weights": [{"path": "docs/**", "weight": "0.5"}, {"path": "vendor/**", "weight": "0"}],
   "excludeAuthors": ["*[bot] <*"],
@@ -96,6 +98,9 @@ func buildFixture(t *testing.T) *fixture {
 	f.git(nil, "checkout", "-q", "-b", "unreleased", "main")
 	f.commit("Bob <bob@example.com>", "bob", "behind an unsigned tag", map[string]string{"src/u.go": lines(8)})
 	f.git(at(f.when.Add(100*time.Hour)), "tag", "-m", "unsigned", "v0.9")
+	f.git(nil, "checkout", "-q", "-b", "bobs", "main")
+	f.commit("Bob <bob@example.com>", "bob", "behind bob's own tag", map[string]string{"src/bob.go": lines(8)})
+	f.git(at(f.when.Add(100*time.Hour)), append(signWith(f.keys["bob"], f.asF), "tag", "-s", "-m", "mine", "v0.8")...)
 	f.git(nil, "checkout", "-q", "-b", "side", "main")
 	f.commit("Bob <bob@example.com>", "bob", "side work", map[string]string{"src/side.go": lines(3)})
 	f.git(nil, "checkout", "-q", "main")
@@ -300,5 +305,64 @@ func TestImportCanceled(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("a canceled import hangs")
+	}
+}
+
+// TestImportMailmapCannotTakeCredit: a .mailmap that maps Bob's address to
+// Mallory's does not hand Mallory the key credit of Bob's commits; a bot
+// stays excluded when the mailmap renames it.
+func TestImportMailmapCannotTakeCredit(t *testing.T) {
+	f := newFixture(t)
+	text := "bob@example.com " + f.keys["bob"].line + "\nmallory@example.net " + f.keys["mallory"].line + "\nbot@renovate.example " + f.keys["alice"].line + "\n"
+	as, err := attest.ParseAllowedSigners([]byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.as = as
+	f.commit("Bob <bob@example.com>", "", "bob's work", map[string]string{"src/b.go": lines(3)})
+	f.commit("renovate[bot] <bot@renovate.example>", "", "bump", map[string]string{"go.sum": lines(3)})
+	f.commit("Mallory <mallory@example.net>", "", "mailmap", map[string]string{
+		".mailmap": "Mallory <mallory@example.net> Bob <bob@example.com>\nHuman <human@example.net> <bot@renovate.example>\n"})
+	res := f.importWith(t, "steward")
+	got := map[string]int{}
+	for _, c := range res.Contributions {
+		switch c.Contributor {
+		case attest.KeyID(f.keys["bob"].pub):
+			got["bob"]++
+		case attest.KeyID(f.keys["mallory"].pub):
+			got["mallory"]++
+		default:
+			got["other"]++
+		}
+	}
+	if got["bob"] != 1 || got["mallory"] != 1 || got["other"] != 0 {
+		t.Errorf("credits %v, want bob 1 (his commit) and mallory 1 (her own)", got)
+	}
+}
+
+// TestImportRefusesShallow: a shallow clone would make its oldest commit
+// worth the whole tree.
+func TestImportRefusesShallow(t *testing.T) {
+	f := buildFixture(t)
+	shallow := filepath.Join(t.TempDir(), "shallow")
+	f.git(nil, "clone", "-q", "--depth=2", "--no-local", "--branch", "main", f.dir, shallow)
+	rules, _ := ParseRules([]byte(strings.Replace(fixtureRules, "%s", "steward", 1)))
+	_, err := Import(context.Background(), shallow, &Counter{Rules: rules, AllowedSigners: f.as, Commons: "alpha"}, nil)
+	if !errors.Is(err, ErrShallow) {
+		t.Fatalf("shallow clone: %v, want ErrShallow", err)
+	}
+}
+
+// TestParseLogOddNames: an author name holding git log's separator costs
+// that commit its mailmap, not the import.
+func TestParseLogOddNames(t *testing.T) {
+	id := strings.Repeat("a", 40)
+	in := "\x01" + id + "\x02Odd\x02Name\x02odd@example.com\x00\n3\t1\tsrc/x.go\x00\x01" + strings.Repeat("b", 40) + "\x02B\x02b@x\x00"
+	var got []logEntry
+	if err := parseLog(bufio.NewReader(strings.NewReader(in)), "line", func(e logEntry) { got = append(got, e) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].id != id || got[0].mailmapped || len(got[0].files) != 1 || got[0].files[0].Added != 3 || !got[1].mailmapped || got[1].email != "b@x" {
+		t.Fatalf("parsed %+v", got)
 	}
 }

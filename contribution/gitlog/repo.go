@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"sort"
@@ -47,6 +48,16 @@ type Progress func(done, total int)
 // the log is still being read.
 func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Result, error) {
 	res := &Result{Heads: map[string]string{}}
+	// In a shallow clone the oldest commit present shows every file as
+	// added: it would be worth its whole tree, and the recount of anyone
+	// holding the full history would differ.
+	shallow, err := gitOutput(ctx, dir, "rev-parse", "--is-shallow-repository")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(string(shallow)) == "true" {
+		return nil, &Error{Err: ErrShallow, Detail: dir + ": run git fetch --unshallow first"}
+	}
 	if err := resolveRefs(ctx, dir, c, res); err != nil {
 		return nil, err
 	}
@@ -114,7 +125,7 @@ func Import(ctx context.Context, dir string, c *Counter, progress Progress) (*Re
 			}
 		}()
 	}
-	err := readObjects(ctx, dir, ids, entries, func(i int, cm *Commit) { jobs <- job{i, cm} })
+	err = readObjects(ctx, dir, ids, entries, func(i int, cm *Commit) { jobs <- job{i, cm} })
 	close(jobs)
 	wg.Wait()
 	if err != nil {
@@ -142,7 +153,9 @@ func gitCmd(ctx context.Context, dir string, args ...string) *exec.Cmd {
 	// is counted is what the objects say.
 	cmd := exec.CommandContext(ctx, Git, append([]string{"--no-replace-objects", "-c", "core.quotePath=false", "-c", "log.showSignature=false"}, args...)...)
 	cmd.Dir = dir
-	cmd.Env = append(cmd.Environ(), "GIT_NO_REPLACE_OBJECTS=1", "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0")
+	// Nor grafts: git log would diff against a grafted parent while the
+	// object names another.
+	cmd.Env = append(cmd.Environ(), "GIT_NO_REPLACE_OBJECTS=1", "GIT_GRAFT_FILE="+os.DevNull, "GIT_PAGER=cat", "GIT_TERMINAL_PROMPT=0")
 	return cmd
 }
 
@@ -195,11 +208,21 @@ func resolveRefs(ctx context.Context, dir string, c *Counter, res *Result) error
 			return err
 		}
 		o, err := ParseObject(KindTag, id, raw)
+		var v *Verified
 		if err == nil {
-			_, err = Verify(o, c.AllowedSigners)
+			v, err = Verify(o, c.AllowedSigners)
 		}
 		if err != nil {
 			res.Skips = append(res.Skips, Skip{Commit: id, Reason: fmt.Sprintf("tag %s not counted: %v", name, err)})
+			continue
+		}
+		ps := c.AllowedSigners.FindPrincipals(v.Key, o.SignedAt())
+		signer := false
+		for _, p := range c.Rules.Refs.TagSigners {
+			signer = signer || literalIn(p, ps)
+		}
+		if !signer {
+			res.Skips = append(res.Skips, Skip{Commit: id, Reason: fmt.Sprintf("tag %s is signed by %s (%s), not by one of the rules' tagSigners", name, v.Principal, v.KeyID)})
 			continue
 		}
 		if o.TargetType != "commit" {
@@ -219,6 +242,7 @@ type job struct {
 // logEntry is what git log says of a commit beyond its object.
 type logEntry struct {
 	id, name, email string
+	mailmapped      bool // name and email were read
 	files           []FileStat
 }
 
@@ -278,11 +302,15 @@ func parseLog(r *bufio.Reader, per string, fn func(logEntry)) error {
 			if cur != nil {
 				fn(*cur)
 			}
-			f := strings.Split(string(tok[1:]), "\x02")
-			if len(f) != 3 || len(f[0]) != 40 {
+			if len(tok) < 41 || (len(tok) > 41 && tok[41] != 2) {
 				return &Error{Err: ErrGit, Detail: fmt.Sprintf("unexpected git log record %q", tok)}
 			}
-			cur = &logEntry{id: f[0], name: f[1], email: f[2]}
+			cur = &logEntry{id: string(tok[1:41])}
+			// A name or address holding the separator itself (any bytes
+			// may be written into an object) loses only its mailmap.
+			if f := strings.Split(string(tok[min(len(tok), 42):]), "\x02"); len(f) == 2 {
+				cur.name, cur.email, cur.mailmapped = f[0], f[1], true
+			}
 			first = true
 		case cur == nil:
 			return &Error{Err: ErrGit, Detail: fmt.Sprintf("file before any commit: %q", tok)}
@@ -411,10 +439,10 @@ func readObject(br *bufio.Reader, e logEntry) (*Commit, error) {
 		return nil, err
 	}
 	cm := &Commit{Object: o, Files: e.files}
-	if e.email != o.Author.Email {
+	if e.mailmapped && e.email != o.Author.Email {
 		cm.MailmapMail = e.email
 	}
-	if e.name != o.Author.Name {
+	if e.mailmapped && e.name != o.Author.Name {
 		cm.MailmapName = e.name
 	}
 	return cm, nil

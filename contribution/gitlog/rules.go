@@ -23,7 +23,7 @@ const RulesVersion = 1
 //	{
 //	  "version": 1,
 //	  "kind": "code",
-//	  "refs": {"branches": ["main"], "tags": ["v*"]},
+//	  "refs": {"branches": ["main"], "tags": ["v*"], "tagSigners": ["release@example.org"]},
 //	  "worth": {"per": "line", "quantity": "0.01", "cap": "5"},
 //	  "weights": [{"path": "docs/**", "weight": "0.5"}, {"path": "vendor/**", "weight": "0"}],
 //	  "countMerges": false,
@@ -34,8 +34,11 @@ const RulesVersion = 1
 //
 // refs: commits reachable from any listed branch (refs/heads/<name>), or
 // from an annotated tag whose name matches a pattern and whose signature
-// verifies as Good against the allowed_signers list (a signed release
-// tag); at least one branch or tag pattern.
+// verifies as Good against the allowed_signers list, by a key whose line
+// names one of tagSigners literally (a release tag signed by a
+// maintainer: any contributor can sign a tag, and a tag decides what
+// counts); at least one branch or tag pattern, and tagSigners whenever
+// there are tag patterns.
 //
 // worth.per is "commit" (quantity per commit), "file" (per changed file,
 // times the file's weight) or "line" (per line added or deleted, times the
@@ -72,8 +75,9 @@ type Rules struct {
 	Version int    `json:"version"`
 	Kind    string `json:"kind"`
 	Refs    struct {
-		Branches []string `json:"branches"`
-		Tags     []string `json:"tags"`
+		Branches   []string `json:"branches"`
+		Tags       []string `json:"tags"`
+		TagSigners []string `json:"tagSigners"`
 	} `json:"refs"`
 	Worth struct {
 		Per      string `json:"per"`
@@ -177,6 +181,14 @@ func (r *Rules) compile() error {
 	for i, p := range r.Refs.Tags {
 		if p == "" || len(p) > 255 || strings.ContainsAny(p, " \t\n\x00") {
 			return rulesErr(fmt.Sprintf("/refs/tags/%d", i), "%q is not a tag name pattern", p)
+		}
+	}
+	if len(r.Refs.Tags) > 0 && len(r.Refs.TagSigners) == 0 {
+		return rulesErr("/refs/tagSigners", "name the principals whose signed tags count")
+	}
+	for i, p := range r.Refs.TagSigners {
+		if p == "" || strings.ContainsAny(p, "*?!, \t") {
+			return rulesErr(fmt.Sprintf("/refs/tagSigners/%d", i), "%q must be one principal as allowed_signers names it, not a pattern", p)
 		}
 	}
 	switch r.Worth.Per {
