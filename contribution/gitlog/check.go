@@ -71,7 +71,8 @@ type claimKey struct{ commit, contributor string }
 // same repository under the same rules) and returns every statement that
 // claims more: a commit the counted history does not hold or the rules do
 // not credit to the contributor, another commons, kind, unit, rules or
-// date than the history gives, or a quantity above what the commit gives
+// date than the history gives, an entity or a period (the history names
+// neither), or a quantity above what the commit gives
 // the contributor. Claims of one contributor on one commit are summed
 // over distinct statements, so the same work cut into two statements is
 // caught; a statement that alone claims more is named alone, beside the
