@@ -1,11 +1,14 @@
 package main
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/crypto/ssh/agent"
 )
 
 // git runs the real git in dir with no user configuration.
@@ -110,4 +113,61 @@ func TestContributionsGit(t *testing.T) {
 	if !strings.Contains(out, inflated+" commit "+first) || !strings.Contains(out, "claims 50.000 line; the history shows 2.000") || !strings.Contains(errOut, "1 of 4 statements claim more") {
 		t.Fatalf("check did not catch the inflated statement %s:\n%s\n%s", inflated, out, errOut)
 	}
+}
+
+// TestContributionsGitAgent signs the statements through an ssh-agent
+// holding the steward's key, which never leaves it.
+func TestContributionsGitAgent(t *testing.T) {
+	c := &cli{t: t, dir: t.TempDir()}
+	for _, k := range []string{"steward", "dev"} {
+		c.run(0, "keygen", "-o", k)
+	}
+	steward, err := loadPrivateKey(filepath.Join(c.dir, "steward"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring := agent.NewKeyring()
+	if err := ring.Add(agent.AddedKey{PrivateKey: steward}); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _ = agent.ServeAgent(ring, conn); conn.Close() }()
+		}
+	}()
+	t.Setenv("SSH_AUTH_SOCK", sock)
+
+	devPub, _ := os.ReadFile(filepath.Join(c.dir, "dev.pub"))
+	c.write("allowed_signers", "dev@example.com "+string(devPub))
+	c.write("rules.json", `{"version":1,"kind":"code","refs":{"branches":["main"]},"worth":{"per":"commit","quantity":"1"},"coAuthors":"split","unsigned":"exclude"}`)
+	c.write("trust.json", `{"commons":{"id":"alpha","stewards":["steward.pub"]},
+	  "rules":[{"key":"steward.pub","predicates":["contribution"],"subjects":["commons:alpha"]}]}`)
+	repo := filepath.Join(c.dir, "repo")
+	if err := os.Mkdir(repo, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gitIn(t, repo, nil, "init", "-q", "-b", "main")
+	gitIn(t, repo, nil, "-c", "gpg.format=ssh", "-c", "user.signingkey="+filepath.Join(c.dir, "dev"), "commit", "-q", "-S", "--allow-empty", "-m", "work")
+	out, _ := c.run(0, "contributions", "git", "repo", "-rules", "rules.json", "-allowed-signers", "allowed_signers", "-commons", "alpha", "-agent", "steward.pub", "-o", "evidence")
+	if !strings.Contains(out, "contributions 1 (new 1,") {
+		t.Fatalf("agent run: %s", out)
+	}
+	ents, _ := os.ReadDir(filepath.Join(c.dir, "evidence"))
+	if len(ents) != 1 {
+		t.Fatalf("evidence: %v", ents)
+	}
+	if out, _ := c.run(0, "verify", "-trust", "trust.json", "-at", "2026-06-01", filepath.Join("evidence", ents[0].Name())); !strings.Contains(out, "verified sha256:") {
+		t.Fatalf("verify: %s", out)
+	}
+	c.run(2, "contributions", "git", "repo", "-rules", "rules.json", "-allowed-signers", "allowed_signers", "-commons", "alpha", "-agent", "dev.pub", "-o", "evidence2")
 }
