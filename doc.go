@@ -33,6 +33,9 @@
 //	              trust (who may attest what) and revocation
 //	contribution  commons, contributors, entities, memberships, contributions,
 //	              their predicates, and the ledger that sums contributions
+//	contribution/gitlog
+//	              contributions from a commons' git history: SSH-signed
+//	              commits verified as git does, rules as data, a recheck
 //	contribution/payout
 //	              what paying entities pay, split exactly among the commons'
 //	              association and its contributors; signed payout statements

@@ -91,6 +91,7 @@ const help = `ppl: peer production licensing from the command line
   ppl payout -trust FILE -key FILE -amount N -currency C -payer ID -reference REF -at TIME [-association ID -association-bp N -minimum N] EVIDENCE|DIR...
   ppl scan   -entity ID -at TIME [-commercial] [-purpose P] [-seats N] [-kind K] [-headcount N] [-revenue MINOR -currency C] [-free LIST|permissive] [-json] SBOM|-
   ppl commons init | add-key | recognise | sign | verify | show | diff ...   the signed commons manifest (ppl commons help)
+  ` + synContributions + `
 
 TIME is RFC 3339 (2026-11-25T12:00:00Z) or a date (2026-11-25).
 Batch signing: 'ppl sign contribution -key FILE -in FILE|-' takes JSON Lines, one
@@ -175,6 +176,8 @@ func dispatch(args []string, out, warn io.Writer) error {
 		return cmdScan(rest, out)
 	case "commons":
 		return cmdCommons(rest, out)
+	case "contributions":
+		return cmdContributions(rest, out)
 	}
 	return usage("unknown command %q: run 'ppl help'", cmd)
 }
