@@ -29,9 +29,6 @@ const SchemaVersion = 2
 // one transaction per step, so that a crash leaves the database at a
 // version and never between two.
 func (s *Store) migrate(ctx context.Context, version int) error {
-	if _, err := s.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ppl_schema (version INTEGER NOT NULL)`); err != nil {
-		return dbErr("migrate", "ppl_schema", "", err)
-	}
 	for {
 		done, err := s.migrateStep(ctx, version)
 		if err != nil || done {
@@ -52,6 +49,11 @@ func (s *Store) migrateStep(ctx context.Context, version int) (done bool, err er
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7283311)`); err != nil {
 			return false, dbErr("migrate", "", "", err)
 		}
+	}
+	// Under the lock: two instances creating the table at once collide even
+	// with IF NOT EXISTS on PostgreSQL.
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS ppl_schema (version INTEGER NOT NULL)`); err != nil {
+		return false, dbErr("migrate", "ppl_schema", "", err)
 	}
 	var cur int
 	var n int
