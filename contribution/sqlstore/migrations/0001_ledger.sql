@@ -23,7 +23,7 @@ CREATE TABLE contributions (
   from_ns     BIGINT,
   at_ns       BIGINT NOT NULL,
   evidence    {{text}} NOT NULL
-);
+) {{norowid}};
 CREATE INDEX contributions_by_contributor ON contributions (contributor, commons, at_ns, statement);
 CREATE INDEX contributions_by_commons ON contributions (commons, contributor, at_ns, statement);
 
