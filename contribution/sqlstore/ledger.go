@@ -220,7 +220,7 @@ func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, a
 		args = append(args, c)
 	}
 	args = append(args, after.UnixNano(), upTo.UnixNano())
-	rows, err := s.db.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return dbErr("Range", "contributions", "", err)
 	}
@@ -261,7 +261,7 @@ func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, a
 func (s *Store) RangeCommons(commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
 	ctx, cancel := s.call()
 	defer cancel()
-	rows, err := s.db.QueryContext(ctx, s.q.rangeCommons, commons, after.UnixNano(), upTo.UnixNano())
+	rows, err := s.query(ctx, s.q.rangeCommons, commons, after.UnixNano(), upTo.UnixNano())
 	if err != nil {
 		return dbErr("RangeCommons", "contributions", commons, err)
 	}
@@ -306,7 +306,7 @@ func (s *Store) MembershipsOfMembers(ctx context.Context, entity string) ([]cont
 }
 
 func (s *Store) memberships(ctx context.Context, op, q, key string) ([]contribution.Membership, error) {
-	rows, err := s.db.QueryContext(ctx, q, key)
+	rows, err := s.query(ctx, q, key)
 	if err != nil {
 		return nil, dbErr(op, "memberships", key, err)
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	// The two drivers: both pure Go, so the module still builds without cgo.
@@ -45,6 +46,43 @@ type Store struct {
 	d       Driver
 	timeout time.Duration
 	q       queries
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+// maxStmts bounds the prepared statements kept: RangeMany's text depends on
+// how many contributors and commons it is asked about.
+const maxStmts = 256
+
+// query runs a read through a prepared statement, prepared once per query
+// text: modernc's SQLite otherwise compiles the SQL on every call, which
+// cost a quote more than its reads (pgx caches on its own).
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s.stmtMu.Lock()
+	st, ok := s.stmts[q]
+	s.stmtMu.Unlock()
+	if !ok {
+		s.stmtMu.Lock()
+		full := len(s.stmts) >= maxStmts
+		s.stmtMu.Unlock()
+		if full {
+			return s.db.QueryContext(ctx, q, args...)
+		}
+		var err error
+		if st, err = s.db.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		s.stmtMu.Lock()
+		if old, raced := s.stmts[q]; raced {
+			st.Close()
+			st = old
+		} else {
+			s.stmts[q] = st
+		}
+		s.stmtMu.Unlock()
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 //go:embed migrations/*.sql
@@ -94,7 +132,7 @@ func open(ctx context.Context, d Driver, dsn string, opt *Options, version int) 
 	if err != nil {
 		return nil, dbErr("Open", "", "", err)
 	}
-	s := &Store{db: db, d: d, timeout: o.CallTimeout, q: newQueries(d)}
+	s := &Store{db: db, d: d, timeout: o.CallTimeout, q: newQueries(d), stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx, version); err != nil {
 		db.Close()
 		return nil, err
@@ -103,7 +141,15 @@ func open(ctx context.Context, d Driver, dsn string, opt *Options, version int) 
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	for q, st := range s.stmts {
+		st.Close()
+		delete(s.stmts, q)
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // Driver reports which database the store is on.
 func (s *Store) Driver() Driver { return s.d }
