@@ -46,8 +46,10 @@
 // wait for one another up to Options.BusyTimeout. On PostgreSQL the
 // server's own guarantees hold. The kill -9 test in this package checks that
 // no acknowledged write is lost across a killed writer on both. A Store is
-// safe for concurrent use; several processes may share one SQLite file on
-// one machine, or one PostgreSQL database anywhere.
+// safe for concurrent use. SQLite's locks let several processes on one
+// machine open one file, one writer at a time; instances that share state
+// belong on PostgreSQL (the tests run two pools against one database, not
+// two processes against one SQLite file).
 //
 // # Migrations
 //
