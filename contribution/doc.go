@@ -101,6 +101,9 @@
 // query) and finds a statement by a 64-bit hash of its digest. It is
 // idempotent by digest, accepts contributions in any order, and Revoke
 // removes whatever a digest added. All methods are safe for concurrent use.
+// Package contribution/sqlstore implements Store durably on SQLite and
+// PostgreSQL; contribution/storetest is the conformance suite every Store,
+// MemStore included, passes.
 //
 // The ledger keeps, for what it ingested, who signed it and when it was
 // first seen (attest.Verified.FirstSeen). RevokeKey withdraws a key from a
