@@ -29,7 +29,23 @@ func keyID(seed byte) string { return attest.KeyID(key(seed).Public().(ed25519.P
 // "b", "c", "d".
 func newTestLedger(t testing.TB) *Ledger {
 	t.Helper()
-	l := NewLedger(nil)
+	return newTestLedgerOn(t, nil)
+}
+
+// directStore hides a MemStore behind the Store interface, so that a Ledger
+// over it answers by the direct sum: the reference the prefix sums are
+// held to.
+type directStore struct{ Store }
+
+// newDirectLedger is newTestLedger answering by the direct sum.
+func newDirectLedger(t testing.TB) *Ledger {
+	t.Helper()
+	return newTestLedgerOn(t, directStore{NewMemStore()})
+}
+
+func newTestLedgerOn(t testing.TB, store Store) *Ledger {
+	t.Helper()
+	l := NewLedger(store)
 	for _, c := range []Commons{
 		{ID: "a", Stewards: []string{keyID(1)}, Recognises: []Recognition{{"b", 500}, {"c", 2000}}},
 		{ID: "b", Stewards: []string{keyID(2)}},
