@@ -32,15 +32,11 @@ func newTestLedger(t testing.TB) *Ledger {
 	return newTestLedgerOn(t, nil)
 }
 
-// directStore hides a MemStore behind the Store interface, so that a Ledger
-// over it answers by the direct sum: the reference the prefix sums are
-// held to.
-type directStore struct{ Store }
-
-// newDirectLedger is newTestLedger answering by the direct sum.
+// newDirectLedger is newTestLedger over a store whose type is hidden, so it
+// answers by the direct sum: the reference the prefix sums are held to.
 func newDirectLedger(t testing.TB) *Ledger {
 	t.Helper()
-	return newTestLedgerOn(t, directStore{NewMemStore()})
+	return newTestLedgerOn(t, opaqueStore{NewMemStore()})
 }
 
 func newTestLedgerOn(t testing.TB, store Store) *Ledger {
