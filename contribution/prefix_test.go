@@ -58,7 +58,7 @@ func randomLedgers(t *testing.T, rng *rand.Rand) (prefix, direct *Ledger, q Quer
 		q.Window = time.Duration(1+rng.IntN(300)) * dayDur
 	}
 	if rng.IntN(3) != 0 {
-		q.HalfLife = time.Duration(1+rng.Int64N(int64(90*dayDur))) // not a whole number of days
+		q.HalfLife = time.Duration(1 + rng.Int64N(int64(90*dayDur))) // not a whole number of days
 	}
 	if rng.IntN(2) == 0 {
 		q.KindWeights = map[string]int64{"code": 1500, "docs": 250, "review": int64(rng.IntN(1001))}
