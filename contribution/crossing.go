@@ -46,21 +46,37 @@ type crossing struct {
 	comIDs  []string
 	weights []int64
 	idx     []uint32
+	pq      *prefixQuery // the ranges counted at cutoff, judged again at each probe
 }
 
-// state is the prefix sums judged at t.
-func (c *crossing) state(t int64) (*prefixQuery, error) {
-	pq := &prefixQuery{q: c.q, comIDs: c.comIDs, weights: c.weights, kindNames: c.ms.names}
-	return pq, c.ms.prefixRun(pq, c.idx, c.cutoff, t)
+// piece is what the prefix sums say at one instant, and so at every
+// instant of the piece it falls in.
+type piece struct {
+	z     u128
+	top   int64
+	first int64
+	count int
 }
 
-// below reports whether pq's total at t (in pq's piece) is below the
+// state is the prefix sums judged at t ≥ cutoff.
+func (c *crossing) state(t int64) (*piece, error) {
+	if c.pq == nil {
+		c.pq = &prefixQuery{q: c.q, comIDs: c.comIDs, weights: c.weights, kindNames: c.ms.names}
+		c.ms.prefixRanges(c.pq, c.idx, c.cutoff, c.cutoff)
+	}
+	if err := c.pq.evalAt(t); err != nil {
+		return nil, err
+	}
+	return &piece{z: c.pq.z, top: c.pq.top, first: c.pq.first, count: c.pq.count}, nil
+}
+
+// below reports whether the total at t, in pq's piece, is below the
 // threshold.
-func (c *crossing) below(pq *prefixQuery, t int64) (bool, error) {
+func (c *crossing) below(pq *piece, t int64) (bool, error) {
 	if pq.count == 0 {
 		return 0 < c.thr, nil
 	}
-	total, ok := points(pq.decay(pq.z, t))
+	total, ok := points(decayTo(pq.z, pq.top, t, int64(c.q.HalfLife)))
 	if !ok {
 		return false, overflowErr()
 	}
@@ -82,7 +98,7 @@ func (c *crossing) leave() int64 {
 
 // pieceEnd is the first instant after t at which pq no longer describes
 // the count: a contribution leaves, or the block of the grid ends.
-func (c *crossing) pieceEnd(pq *prefixQuery, t int64) int64 {
+func (c *crossing) pieceEnd(pq *piece, t int64) int64 {
 	end := int64(math.MaxInt64)
 	if e := c.leave(); e > 0 && pq.count > 0 && pq.first <= math.MaxInt64-e {
 		end = pq.first + e
@@ -135,7 +151,7 @@ func (c *crossing) find() (int64, bool, error) {
 		}
 		// Not below anywhere in [lo, end): the crossing is in [end, hi].
 		m := end
-		if st.count-stHi.count > 8 && hi-end > 1 {
+		if st.count-stHi.count > 2 && hi-end > 1 {
 			m = end + (hi-end)/2
 		}
 		stM, err := c.state(m)
@@ -167,7 +183,7 @@ func (c *crossing) find() (int64, bool, error) {
 // solvePiece returns the first instant in [from, to) at which the total
 // described by pq is below the threshold, if any; pq describes the count
 // at every instant of [from, to).
-func (c *crossing) solvePiece(pq *prefixQuery, from, to int64) (int64, bool) {
+func (c *crossing) solvePiece(pq *piece, from, to int64) (int64, bool) {
 	h := int64(c.q.HalfLife)
 	if h <= 0 || pq.count == 0 {
 		return 0, false // constant within the piece, and not below at from

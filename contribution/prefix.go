@@ -168,15 +168,10 @@ func rebased(q, d uint64, halfLife int64) u128 {
 	return u128{0, q}.mulShr(m, uint(decayShift-prefixFrac)-uint(up))
 }
 
-// rangeSum is the sum of the group's entries dated in (after, upTo],
-// rebased to the anchor of block key top (decayed to it, but not beyond),
-// in units × 2^prefixFrac; and how many entries there are. Without decay
-// it is their plain sum.
-func (g *sumGroup) rangeSum(after, upTo, top int64) (sum u128, n int, first int64) {
-	lo, hi := g.bounds(after, upTo)
-	if lo >= hi {
-		return u128{}, 0, 0
-	}
+// sumIdx is the sum of the group's entries [lo, hi), lo < hi, rebased to
+// the anchor of block key top (decayed to it, but not beyond), in units ×
+// 2^prefixFrac. Without decay it is their plain sum.
+func (g *sumGroup) sumIdx(lo, hi int, top int64) u128 {
 	b := 0
 	if len(g.blocks) > 1 {
 		b = sort.Search(len(g.blocks), func(k int) bool { return g.blocks[k].start > lo }) - 1
@@ -195,11 +190,11 @@ func (g *sumGroup) rangeSum(after, upTo, top int64) (sum u128, n int, first int6
 		// Each block back is rebaseHalfLives half-lives: that many bits.
 		if d := uint64(top - bl.key); d < 128/rebaseHalfLives+1 {
 			if sh := uint(d) * rebaseHalfLives; sh < 128 {
-				total, _ = total.add(v.shr(sh))
+				total, _ = total.add(v.shr(sh)) // below 2^127: see rebased
 			}
 		}
 	}
-	return total, hi - lo, g.at[lo]
+	return total
 }
 
 // bounds are the indexes [lo, hi) of the group's entries dated in

@@ -163,8 +163,8 @@ func bisectPrefix(t *testing.T, l *Ledger, q Query, threshold Points) (time.Time
 	defer ms.mu.RUnlock()
 	c.idx = ms.resolveLocked(c.comIDs)
 	at, ok, err := bisectBelow(q, func(at time.Time) (bool, error) {
-		pq, err := c.state(at.UnixNano())
-		if err != nil {
+		pq := &prefixQuery{q: q, comIDs: c.comIDs, weights: c.weights, kindNames: ms.names}
+		if err := ms.prefixRun(pq, c.idx, c.cutoff, at.UnixNano()); err != nil {
 			return false, err
 		}
 		r, err := pq.result(at.UnixNano(), false)

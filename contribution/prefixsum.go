@@ -3,6 +3,7 @@ package contribution
 import (
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -30,6 +31,7 @@ type prefixQuery struct {
 	z       u128  // Σ x over cells
 	// kindNames are the store's interned names, kinds among them.
 	kindNames []string
+	ranges []prange
 	// stmts, when list is set, collects each counted statement with its
 	// weighted rebased value.
 	list    bool
@@ -63,13 +65,38 @@ func lowestAt(q Query, t int64) int64 {
 	return lowest
 }
 
+// prange is one date range of one group that a query counts: entries
+// [lo, hi) of g, split k ways, adding to cell.
+type prange struct {
+	g      *sumGroup
+	es     []entry // the group's series, for the statements' digests
+	lo, hi int
+	k      uint64
+	cell   int
+}
+
 // prefixRun fills pq.cells for the contributions dated at or before cutoff,
 // with window and decay judged at evalAt. Called with s.mu held for reading.
 func (s *MemStore) prefixRun(pq *prefixQuery, idx []uint32, cutoff, evalAt int64) error {
+	s.prefixRanges(pq, idx, cutoff, evalAt)
+	if err := pq.evalAt(evalAt); err != nil {
+		return err
+	}
+	if pq.list { // after evalAt, which sets the anchor they are rebased to
+		for k := range pq.ranges {
+			pq.listRange(&pq.ranges[k])
+		}
+	}
+	return nil
+}
+
+// prefixRanges collects the ranges and cells of pq as judged at evalAt;
+// judged later, the same ranges serve with their starts moved up to the
+// window (see evalAt).
+func (s *MemStore) prefixRanges(pq *prefixQuery, idx []uint32, cutoff, evalAt int64) {
 	q := pq.q
-	pq.cells, pq.count, pq.first = pq.cells[:0], 0, math.MaxInt64
+	pq.cells, pq.ranges = pq.cells[:0], pq.ranges[:0]
 	h := int64(q.HalfLife)
-	pq.top = blockKey(evalAt, blockSpan(h))
 	lowest := lowestAt(q, evalAt)
 	entity, named := s.nameID[q.Entity]
 	members := s.members[q.Entity]
@@ -104,27 +131,50 @@ func (s *MemStore) prefixRun(pq *prefixQuery, idx []uint32, cutoff, evalAt int64
 					}
 					spans = whole
 				}
-				var v u128
+				cell := -1
 				for _, sp := range spans {
-					d, cnt, at := gr.rangeSum(sp.after, sp.upTo, pq.top)
-					if cnt == 0 {
+					lo, hi := gr.bounds(sp.after, sp.upTo)
+					if lo >= hi {
 						continue
 					}
-					if pq.list {
-						pq.listRange(s, p, k, gr, sp, n)
+					if cell < 0 {
+						cell = pq.addCell(first, member, n, gr.kind)
 					}
-					pq.count += cnt
-					pq.first = min(pq.first, at)
-					if sp.k > 1 {
-						d = d.div64(sp.k)
-					}
-					var carry bool
-					if v, carry = v.add(d); carry {
-						return overflowErr()
-					}
+					pq.ranges = append(pq.ranges, prange{g: gr, es: p.series[k], lo: lo, hi: hi, k: sp.k, cell: cell})
 				}
-				pq.addCell(first, member, n, gr.kind, v)
 			}
+		}
+	}
+}
+
+// evalAt sums pq's ranges judged at t (no earlier than the instant they
+// were collected at) into its cells and weighs them.
+func (pq *prefixQuery) evalAt(t int64) error {
+	pq.count, pq.first = 0, math.MaxInt64
+	pq.top = blockKey(t, blockSpan(int64(pq.q.HalfLife)))
+	lowest := lowestAt(pq.q, t)
+	for k := range pq.cells {
+		pq.cells[k].r = u128{}
+	}
+	for k := range pq.ranges {
+		rg := &pq.ranges[k]
+		lo := rg.lo
+		if at := rg.g.at; at[lo] <= lowest {
+			lo += sort.Search(rg.hi-lo, func(j int) bool { return at[lo+j] > lowest })
+			if lo >= rg.hi {
+				continue
+			}
+		}
+		d := rg.g.sumIdx(lo, rg.hi, pq.top)
+		pq.count += rg.hi - lo
+		pq.first = min(pq.first, rg.g.at[lo])
+		if rg.k > 1 {
+			d = d.div64(rg.k)
+		}
+		c := &pq.cells[rg.cell]
+		var carry bool
+		if c.r, carry = c.r.add(d); carry {
+			return overflowErr()
 		}
 	}
 	return pq.weigh()
@@ -132,14 +182,13 @@ func (s *MemStore) prefixRun(pq *prefixQuery, idx []uint32, cutoff, evalAt int64
 
 // listRange adds to pq.stmts the statements of gr dated in sp, each with
 // its value weighed as its cell's (the weights applied to it alone).
-func (pq *prefixQuery) listRange(s *MemStore, p *person, series int, gr *sumGroup, sp span, com int) {
-	lo, hi := gr.bounds(sp.after, sp.upTo)
-	if pq.listMax > 0 && len(pq.stmts)+hi-lo > pq.listMax {
+func (pq *prefixQuery) listRange(rg *prange) {
+	gr, lo, hi, es, sp := rg.g, rg.lo, rg.hi, rg.es, rg
+	if !pq.list || (pq.listMax > 0 && len(pq.stmts)+hi-lo > pq.listMax) {
 		pq.list, pq.stmts = false, nil
 		return
 	}
-	kw, rw := pq.kindWeight(gr.kind), pq.weights[com]
-	es := p.series[series]
+	kw, rw := pq.kindWeight(gr.kind), pq.weights[pq.cells[rg.cell].com]
 	for j := lo; j < hi; j++ {
 		v := gr.entry(j, pq.top)
 		if sp.k > 1 {
@@ -155,14 +204,16 @@ func overflowErr() error {
 	return errorf(ErrOverflow, "", "", "the total exceeds %s points; lower the weights or the window", Points(math.MaxInt64))
 }
 
-func (pq *prefixQuery) addCell(first int, member string, com int, kind uint32, v u128) {
+// addCell returns the index of the cell of (member, com, kind), the
+// member's cells being those from first.
+func (pq *prefixQuery) addCell(first int, member string, com int, kind uint32) int {
 	for k := first; k < len(pq.cells); k++ {
 		if c := &pq.cells[k]; c.com == com && c.kind == kind {
-			c.r, _ = c.r.add(v)
-			return
+			return k
 		}
 	}
-	pq.cells = append(pq.cells, prefixCell{member: member, com: com, kind: kind, r: v})
+	pq.cells = append(pq.cells, prefixCell{member: member, com: com, kind: kind})
+	return len(pq.cells) - 1
 }
 
 // weigh applies each cell's kind and recognition weights,
@@ -239,11 +290,15 @@ func memberSpans(whole, split []span, periods []period, all []Membership, entity
 // decay is what v (rebased to the anchor of block pq.top) is worth at t,
 // still × 2^prefixFrac.
 func (pq *prefixQuery) decay(v u128, t int64) u128 {
-	h := int64(pq.q.HalfLife)
+	return decayTo(v, pq.top, t, int64(pq.q.HalfLife))
+}
+
+// decayTo is what v, rebased to the anchor of block top, is worth at t.
+func decayTo(v u128, top, t, h int64) u128 {
 	if h <= 0 {
 		return v
 	}
-	n, m := expNeg(uint64(t-pq.top*blockSpan(h)), uint64(h))
+	n, m := expNeg(uint64(t-top*blockSpan(h)), uint64(h))
 	return v.mulShr(m, decayShift+uint(n))
 }
 
@@ -334,6 +389,7 @@ func (pq *prefixQuery) share(parts []part, total uint64, t int64) []Share {
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	// The loss is below one unit a part, plus the bias: a round or two.
 	for k := 0; sum < total && len(parts) > 0; k = (k + 1) % len(parts) {
 		parts[k].pts++
 		sum++
