@@ -32,6 +32,9 @@ func (l *Ledger) prefixFallsBelow(ms *MemStore, q Query, threshold Points) (time
 	c.comIDs, c.weights = recognisedIDs(q)
 	c.idx = ms.resolveLocked(c.comIDs)
 	t, ok, err := c.find()
+	if c.pq != nil {
+		pqPool.Put(c.pq)
+	}
 	if err != nil || !ok {
 		return time.Time{}, false, err
 	}
@@ -61,7 +64,8 @@ type piece struct {
 // state is the prefix sums judged at t ≥ cutoff.
 func (c *crossing) state(t int64) (*piece, error) {
 	if c.pq == nil {
-		c.pq = &prefixQuery{q: c.q, comIDs: c.comIDs, weights: c.weights, kindNames: c.ms.names}
+		c.pq = pqPool.Get().(*prefixQuery)
+		*c.pq = prefixQuery{q: c.q, comIDs: c.comIDs, weights: c.weights, kindNames: c.ms.names, cells: c.pq.cells[:0], ranges: c.pq.ranges[:0]}
 		c.ms.prefixRanges(c.pq, c.idx, c.cutoff, c.cutoff)
 	}
 	if err := c.pq.evalAt(t); err != nil {

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,6 +17,7 @@ type prefixCell struct {
 	member string
 	com    int // index in comIDs
 	kind   uint32
+	kw, rw uint64 // its kind and recognition weights
 	r, x   u128
 }
 
@@ -188,14 +190,14 @@ func (pq *prefixQuery) listRange(rg *prange) {
 		pq.list, pq.stmts = false, nil
 		return
 	}
-	kw, rw := pq.kindWeight(gr.kind), pq.weights[pq.cells[rg.cell].com]
+	kw, rw := pq.cells[rg.cell].kw, pq.cells[rg.cell].rw
 	for j := lo; j < hi; j++ {
 		v := gr.entry(j, pq.top)
 		if sp.k > 1 {
 			v = v.div64(sp.k)
 		}
-		v, _ = v.mul64(uint64(kw)) // below its cell's product, checked by weigh
-		v, _ = v.div64(1000).mul64(uint64(rw))
+		v, _ = v.mul64(kw) // below its cell's product, checked by weigh
+		v, _ = v.div64(1000).mul64(rw)
 		pq.stmts = append(pq.stmts, stmtPart{es[gr.stmt[j]].stmt, v.div64(1000)})
 	}
 }
@@ -212,7 +214,7 @@ func (pq *prefixQuery) addCell(first int, member string, com int, kind uint32) i
 			return k
 		}
 	}
-	pq.cells = append(pq.cells, prefixCell{member: member, com: com, kind: kind})
+	pq.cells = append(pq.cells, prefixCell{member: member, com: com, kind: kind, kw: uint64(pq.kindWeight(kind)), rw: uint64(pq.weights[com])})
 	return len(pq.cells) - 1
 }
 
@@ -226,10 +228,9 @@ func (pq *prefixQuery) weigh() error {
 		if c.r == (u128{}) {
 			continue
 		}
-		kw, rw := pq.kindWeight(c.kind), pq.weights[c.com]
-		v, ok1 := c.r.mul64(uint64(kw))
+		v, ok1 := c.r.mul64(c.kw)
 		v = v.div64(1000)
-		v, ok2 := v.mul64(uint64(rw))
+		v, ok2 := v.mul64(c.rw)
 		c.x = v.div64(1000)
 		var carry bool
 		pq.z, carry = pq.z.add(c.x)
@@ -252,6 +253,7 @@ func (pq *prefixQuery) kindWeight(kind uint32) int64 {
 // split for those naming none, cut where the number of entities the member
 // belongs to changes.
 func memberSpans(whole, split []span, periods []period, all []Membership, entity string, lowest, cut int64) ([]span, []span) {
+	var buf [16]int64
 	for _, p := range periods {
 		from, until := p.from.UnixNano(), int64(math.MaxInt64)
 		if !p.until.IsZero() {
@@ -261,7 +263,7 @@ func memberSpans(whole, split []span, periods []period, all []Membership, entity
 			whole = append(whole, span{a, u, 1})
 		}
 		// Instants inside the period where some membership starts or ends.
-		var cuts []int64
+		cuts := buf[:0]
 		for _, m := range all {
 			for _, x := range [2]time.Time{m.From, m.Until} {
 				if !x.IsZero() && x.UnixNano() > from && x.UnixNano() < until {
@@ -358,7 +360,10 @@ func (pq *prefixQuery) apportion(total uint64, t int64, key func(*prefixCell) st
 	for k := range pq.cells {
 		c := &pq.cells[k]
 		name := key(c)
-		i := slices.IndexFunc(parts, func(p part) bool { return p.key == name })
+		i := len(parts) - 1 // cells come grouped by member
+		if i < 0 || parts[i].key != name {
+			i = slices.IndexFunc(parts, func(p part) bool { return p.key == name })
+		}
 		if i < 0 {
 			parts = append(parts, part{key: name})
 			i = len(parts) - 1
@@ -401,19 +406,26 @@ func (pq *prefixQuery) share(parts []part, total uint64, t int64) []Share {
 	return sortShares(out)
 }
 
+// pqPool keeps the buffers of a query's cells and ranges: a few hundred
+// of each for an entity of 50 members, which would otherwise be grown anew
+// by every quote.
+var pqPool = sync.Pool{New: func() any { return new(prefixQuery) }}
+
 // prefixReciprocity answers q from ms's prefix sums, listing the counted
 // statements when list is set.
 func (l *Ledger) prefixReciprocity(ms *MemStore, q Query, list bool) (Reciprocity, error) {
 	if err := checkPrefixQuery(q); err != nil {
 		return Reciprocity{}, err
 	}
-	pq := prefixQuery{q: q, list: list, listMax: q.MaxStatements}
+	pq := pqPool.Get().(*prefixQuery)
+	defer pqPool.Put(pq)
+	*pq = prefixQuery{q: q, list: list, listMax: q.MaxStatements, cells: pq.cells[:0], ranges: pq.ranges[:0]}
 	pq.comIDs, pq.weights = recognisedIDs(q)
 	ms.mu.RLock()
 	defer ms.mu.RUnlock()
 	pq.kindNames = ms.names
 	t := q.At.UnixNano()
-	if err := ms.prefixRun(&pq, ms.resolveLocked(pq.comIDs), t, t); err != nil {
+	if err := ms.prefixRun(pq, ms.resolveLocked(pq.comIDs), t, t); err != nil {
 		return Reciprocity{}, err
 	}
 	return pq.result(t, true)
