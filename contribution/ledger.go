@@ -116,12 +116,12 @@ func (l *Ledger) Revoke(statement string) (removed bool, err error) {
 // split equally among the entities its contributor was a member of at its
 // date.
 //
-// Over a MemStore the answer comes from prefix sums (see prefix.go and the
-// package doc, "Prefix sums"), in time that grows with the log of the
-// members' contributions, not with their number; over another Store it is
-// the direct sum, each contribution's points rounded down on their own and
-// the remainder of a split going one thousandth each to the first entities
-// in id order. The two differ by at most PrefixBound.
+// Over a MemStore the answer comes from prefix sums (see the package doc,
+// "Prefix sums"), in time that grows with the log of the members'
+// contributions, not with their number; over another Store it is the direct
+// sum, each contribution's points rounded down on their own and the
+// remainder of a split going one thousandth each to the first entities in
+// id order. The two differ within the bound the package doc states.
 func (l *Ledger) Reciprocity(q Query) (Reciprocity, error) {
 	ms, ok := l.store.(*MemStore)
 	if !ok {
