@@ -33,7 +33,7 @@ type prefixQuery struct {
 	z       u128  // Σ x over cells
 	// kindNames are the store's interned names, kinds among them.
 	kindNames []string
-	ranges []prange
+	ranges    []prange
 	// stmts, when list is set, collects each counted statement with its
 	// weighted rebased value.
 	list    bool
