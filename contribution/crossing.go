@@ -153,6 +153,12 @@ func (c *crossing) find() (int64, bool, error) {
 		if end >= hi {
 			return hi, true, nil
 		}
+		// Were nobody to leave after lo, the total would fall below at t;
+		// leaving, and rebasing to a later block (which rounds down), only
+		// lower it, so it is below at t already: a closer hi, unprobed.
+		if t, ok := c.solvePiece(st, end, hi); ok && t > end {
+			hi = t
+		}
 		// Not below anywhere in [lo, end): the crossing is in [end, hi].
 		m := end
 		if st.count-stHi.count > 2 && hi-end > 1 {
