@@ -2,7 +2,6 @@ package contribution
 
 import (
 	"math"
-	"sort"
 	"sync/atomic"
 )
 
@@ -174,7 +173,7 @@ func rebased(q, d uint64, halfLife int64) u128 {
 func (g *sumGroup) sumIdx(lo, hi int, top int64) u128 {
 	b := 0
 	if len(g.blocks) > 1 {
-		b = sort.Search(len(g.blocks), func(k int) bool { return g.blocks[k].start > lo }) - 1
+		b = g.blockOf(lo)
 	}
 	var total u128
 	for ; b < len(g.blocks) && g.blocks[b].start < hi; b++ {
@@ -205,10 +204,10 @@ func (g *sumGroup) bounds(after, upTo int64) (lo, hi int) {
 		return 0, 0
 	}
 	if g.at[0] <= after {
-		lo = sort.Search(hi, func(k int) bool { return g.at[k] > after })
+		lo = searchAfter(g.at, after)
 	}
 	if lo < hi && g.at[hi-1] > upTo {
-		hi = lo + sort.Search(hi-lo, func(k int) bool { return g.at[lo+k] > upTo })
+		hi = lo + searchAfter(g.at[lo:], upTo)
 	}
 	return lo, hi
 }
@@ -216,7 +215,7 @@ func (g *sumGroup) bounds(after, upTo int64) (lo, hi int) {
 // entry is the rebased value of the group's entry j alone, rebased to the
 // anchor of block top like rangeSum.
 func (g *sumGroup) entry(j int, top int64) u128 {
-	b := sort.Search(len(g.blocks), func(k int) bool { return g.blocks[k].start > j }) - 1
+	b := g.blockOf(j)
 	v := g.pre[j]
 	if j > g.blocks[b].start {
 		v = v.sub(g.pre[j-1])
@@ -227,6 +226,36 @@ func (g *sumGroup) entry(j int, top int64) u128 {
 		}
 	}
 	return u128{}
+}
+
+// searchAfter is the index of the first date after x in the ascending at
+// (len(at) if none): sort.Search without its closure, which a probe of the
+// crossing pays for hundreds of times.
+func searchAfter(at []int64, x int64) int {
+	lo, hi := 0, len(at)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if at[m] > x {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo
+}
+
+// blockOf is the index of the block holding entry j.
+func (g *sumGroup) blockOf(j int) int {
+	lo, hi := 0, len(g.blocks)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if g.blocks[m].start > j {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	return lo - 1
 }
 
 func (a u128) shl(s uint) u128 {

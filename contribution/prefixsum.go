@@ -3,7 +3,6 @@ package contribution
 import (
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +161,7 @@ func (pq *prefixQuery) evalAt(t int64) error {
 		rg := &pq.ranges[k]
 		lo := rg.lo
 		if at := rg.g.at; at[lo] <= lowest {
-			lo += sort.Search(rg.hi-lo, func(j int) bool { return at[lo+j] > lowest })
+			lo += searchAfter(at[lo:rg.hi], lowest)
 			if lo >= rg.hi {
 				continue
 			}
