@@ -22,8 +22,6 @@ func (a u128) sub(b u128) u128 {
 	return u128{hi, lo}
 }
 
-func (a u128) less(b u128) bool { return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo) }
-
 // mul64 is a×m; ok is false when the product does not fit 128 bits.
 func (a u128) mul64(m uint64) (u128, bool) {
 	h1, l1 := bits.Mul64(a.lo, m)
