@@ -294,6 +294,16 @@ func (pq *prefixQuery) decay(v u128, t int64) u128 {
 	return decayTo(v, pq.top, t, int64(pq.q.HalfLife))
 }
 
+// decayer is pq.decay at t with the factor worked out once.
+func (pq *prefixQuery) decayer(t int64) func(u128) u128 {
+	h := int64(pq.q.HalfLife)
+	if h <= 0 {
+		return func(v u128) u128 { return v }
+	}
+	n, m := expNeg(uint64(t-pq.top*blockSpan(h)), uint64(h))
+	return func(v u128) u128 { return v.mulShr(m, decayShift+uint(n)) }
+}
+
 // decayTo is what v, rebased to the anchor of block top, is worth at t.
 func decayTo(v u128, top, t, h int64) u128 {
 	if h <= 0 {
@@ -378,8 +388,9 @@ func (pq *prefixQuery) apportion(total uint64, t int64, key func(*prefixCell) st
 // a sum loses no more than those of its parts).
 func (pq *prefixQuery) share(parts []part, total uint64, t int64) []Share {
 	var sum uint64
+	decay := pq.decayer(t)
 	for k := range parts {
-		d := pq.decay(parts[k].x, t)
+		d := decay(parts[k].x)
 		parts[k].pts = d.shr(prefixFrac).lo
 		parts[k].rest = d.lo & (1<<prefixFrac - 1)
 		sum += parts[k].pts
