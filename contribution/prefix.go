@@ -33,6 +33,29 @@ type seriesCache struct {
 	p atomic.Pointer[[]*seriesSums]
 }
 
+// insertCache is slices.Insert of an empty cache at i, moving the others
+// by Load and Store (an atomic value is not copied). Called with the
+// store's write lock held, so no reader sees the old slice change.
+func insertCache(cs []seriesCache, i int) []seriesCache {
+	if len(cs) < cap(cs) {
+		cs = cs[:len(cs)+1]
+		for j := len(cs) - 1; j > i; j-- {
+			cs[j].p.Store(cs[j-1].p.Load())
+		}
+		cs[i].p.Store(nil)
+		return cs
+	}
+	out := make([]seriesCache, len(cs)+1, 2*len(cs)+1)
+	for j := range cs {
+		k := j
+		if j >= i {
+			k++
+		}
+		out[k].p.Store(cs[j].p.Load())
+	}
+	return out
+}
+
 // seriesSums are the prefix sums of one series for one half-life (0: no
 // decay), one group per (kind, entity) present.
 type seriesSums struct {
@@ -85,7 +108,7 @@ func blockKey(at, span int64) int64 {
 // sums returns the prefix sums of series i of p for halfLife, building
 // them if none are cached. Called with s.mu held for reading.
 func (s *MemStore) sums(p *person, i int, halfLife int64) *seriesSums {
-	c := p.caches[i]
+	c := &p.caches[i]
 	cur := c.p.Load()
 	if cur != nil {
 		for _, ss := range *cur {

@@ -82,7 +82,7 @@ type person struct {
 	series  [][]entry // parallel to commons
 	// caches hold each series' prefix sums (see prefix.go), parallel to
 	// series; any change to a series drops its sums.
-	caches []*seriesCache
+	caches []seriesCache
 }
 
 type commonsIndex struct {
@@ -205,7 +205,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 	if !found {
 		p.commons = slices.Insert(p.commons, i, ci.idx)
 		p.series = slices.Insert(p.series, i, nil)
-		p.caches = slices.Insert(p.caches, i, &seriesCache{})
+		p.caches = insertCache(p.caches, i)
 		if n := len(ci.people); n > 0 && ci.people[n-1].id > p.id {
 			ci.sorted = false
 		}
