@@ -176,14 +176,7 @@ func (c *crossing) find() (int64, bool, error) {
 		case b && m == end:
 			return end, true, nil
 		case b:
-			hi, stHi = m, stM
-			if st, err = c.state(end); err != nil {
-				return 0, false, err
-			}
-			if b, err := c.below(st, end); err != nil || b {
-				return end, err == nil, err
-			}
-			lo = end
+			hi, stHi = m, stM // lo's piece is searched again, without a probe
 		default:
 			lo, st = m, stM
 		}
