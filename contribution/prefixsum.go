@@ -342,9 +342,9 @@ func (pq *prefixQuery) result(t int64, breakdown bool) (Reciprocity, error) {
 	if !breakdown {
 		return r, nil
 	}
-	r.ByCommons = pq.apportion(total, t, func(c *prefixCell) string { return pq.comIDs[c.com] })
-	r.ByMember = pq.apportion(total, t, func(c *prefixCell) string { return c.member })
-	r.ByKind = pq.apportion(total, t, func(c *prefixCell) string { return pq.kindNames[c.kind] })
+	r.ByCommons = pq.apportion(total, t, func(c *prefixCell) uint64 { return uint64(c.com) }, func(c *prefixCell) string { return pq.comIDs[c.com] })
+	r.ByMember = pq.apportion(total, t, nil, func(c *prefixCell) string { return c.member })
+	r.ByKind = pq.apportion(total, t, func(c *prefixCell) uint64 { return uint64(c.kind) }, func(c *prefixCell) string { return pq.kindNames[c.kind] })
 	if pq.list {
 		parts := make([]part, len(pq.stmts))
 		for k, sp := range pq.stmts {
@@ -364,17 +364,26 @@ type part struct {
 	pts  uint64
 }
 
-func (pq *prefixQuery) apportion(total uint64, t int64, key func(*prefixCell) string) []Share {
+// apportion shares total among the parts that name gives the cells. id,
+// when set, is a number standing for the name (a commons index, a kind id),
+// cheaper to match; without it parts are matched by name, the cells of one
+// part coming one after another (members).
+func (pq *prefixQuery) apportion(total uint64, t int64, id func(*prefixCell) uint64, name func(*prefixCell) string) []Share {
 	var parts []part
+	var ids []uint64
 	for k := range pq.cells {
 		c := &pq.cells[k]
-		name := key(c)
-		i := len(parts) - 1 // cells come grouped by member
-		if i < 0 || parts[i].key != name {
-			i = slices.IndexFunc(parts, func(p part) bool { return p.key == name })
+		i := -1
+		if id != nil {
+			i = slices.Index(ids, id(c))
+		} else if n := len(parts); n > 0 && parts[n-1].key == c.member {
+			i = n - 1
 		}
 		if i < 0 {
-			parts = append(parts, part{key: name})
+			parts = append(parts, part{key: name(c)})
+			if id != nil {
+				ids = append(ids, id(c))
+			}
 			i = len(parts) - 1
 		}
 		parts[i].x, _ = parts[i].x.add(c.x) // parts of z, which fits
