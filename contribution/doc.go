@@ -78,20 +78,68 @@
 //
 //	points = quantity × kindWeight/1000 × recognitionWeight/1000 × 2^(-(At-date)/HalfLife)
 //
-// each step rounded down, in 128-bit integers where needed. Decay is an
-// integer algorithm: the exponent's whole part is a shift, its fraction is
-// taken to 1/65536 and looked up in two tables (2^(-a/1024), 2^(-b/65536),
-// Q62) built with math/big at start-up. Conservation: a contribution naming
-// an entity counts for that entity alone (and only while its contributor is a
-// member); one naming none is split among the distinct entities its
-// contributor was a member of at its date: each gets ⌊v/k⌋ and the first
-// v mod k in entity-id order get one thousandth more, so the parts add up
-// to v. Contributions dated after At never count. The result's breakdowns
-// (by commons, member, kind, statement; sorted by key) each add up to Total.
+// That is the direct sum, which a Ledger over any Store but a MemStore
+// computes: each step rounded down, in 128-bit integers where needed. Decay
+// is an integer algorithm: the exponent's whole part is a shift, its
+// fraction is taken to 1/65536 and looked up in two tables (2^(-a/1024),
+// 2^(-b/65536), Q62) built with math/big at start-up. Conservation: a
+// contribution naming an entity counts for that entity alone (and only while
+// its contributor is a member); one naming none is split among the distinct
+// entities its contributor was a member of at its date: each gets ⌊v/k⌋ and
+// the first v mod k in entity-id order get one thousandth more, so the parts
+// add up to v. Contributions dated after At never count, nor (being worth
+// nothing) those 63 or more half-lives old. The result's breakdowns (by
+// commons, member, kind, statement; sorted by key) each add up to Total.
 //
-// Ledger.FallsBelow bisects for the first time the total of the present
-// contributions drops below a threshold; Ledger.ContributorPoints gives each
-// contributor's points for payouts.
+// # Prefix sums
+//
+// Over a MemStore the same quantity is computed in time that does not grow
+// with the members' contributions, O(members × commons × log n). Decay
+// factors out of a sum, Σ qᵢ·2^(−(t−tᵢ)/h) = 2^(−(t−A)/h)·Σ qᵢ·2^((tᵢ−A)/h),
+// so each (contributor, commons) series keeps, per half-life asked for and
+// per (kind, named entity) present in it, prefix sums of its quantities
+// rebased to anchors A on a grid of 30 half-lives (a block; one block back
+// is 30 bits), in 128-bit fixed point with 24 fractional bits. Weights are
+// applied to the sums, per (member, commons, kind). A query's range of dates
+// is a difference of two prefix sums per block, decayed by one factor whose
+// exponent's fraction is taken to 40 bits (five tables, built like the
+// direct sum's). A split divides the sum of a range by k exactly (no
+// remainder rule). Every step rounds down; 2^-12 thousandths are added
+// before the one final rounding, so an exact whole-thousandth answer comes
+// out whole, and no answer exceeds its exact value by more than that (a
+// contribution split among entities is not counted more than once in all).
+// The breakdowns are rounded down and the thousandths lost go, one each, to
+// the parts with the largest remainders, so each still adds up to Total;
+// ByStatement too, whose parts are the counted statements.
+//
+// The two answers differ within a stated bound: with n the contributions
+// counted and r the largest recognition weight, the direct sum lies between
+// n·(3 + r/1000) + 1 thousandths below the prefix sums' answer (its
+// per-contribution roundings) and Total/94,000 + n + 2 above it (its 16-bit
+// exponent, at most 2^(1/65536) − 1 of the total, plus roundings). Tests
+// hold 1,000 random ledgers to it.
+//
+// Prefix sums are built by the first query that needs them and dropped by
+// any ingest or removal in their series (at most four half-lives are kept
+// per series). They are not counted in the bytes per contribution ingest
+// costs: once built they take 28 bytes per contribution per half-life
+// (more while their slices grow).
+//
+// A Query's MaxStatements bounds ByStatement: an answer counting more
+// statements lists none, and says how many (Statements);
+// Ledger.CountedStatements pages through the full list on demand.
+//
+// Ledger.FallsBelow finds the first time the total of the present
+// contributions drops below a threshold. Over a MemStore it is computed, not
+// searched: between the instants at which a contribution leaves the count,
+// and within one block, the total depends on the instant only through the
+// 40-bit key of its decay factor, so the crossing in a piece is a bisection
+// on the key and the first nanosecond with that key follows exactly; pieces
+// are found by probing the prefix sums, bisecting in time while many
+// contributions are left to leave. The answer is the same, to the
+// nanosecond, as bisection over the prefix-sum totals. Over another Store it
+// bisects the direct sum. Ledger.ContributorPoints gives each contributor's
+// points for payouts.
 //
 // # Storage
 //

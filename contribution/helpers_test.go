@@ -29,7 +29,19 @@ func keyID(seed byte) string { return attest.KeyID(key(seed).Public().(ed25519.P
 // "b", "c", "d".
 func newTestLedger(t testing.TB) *Ledger {
 	t.Helper()
-	l := NewLedger(nil)
+	return newTestLedgerOn(t, nil)
+}
+
+// newDirectLedger is newTestLedger over a store whose type is hidden, so it
+// answers by the direct sum: the reference the prefix sums are held to.
+func newDirectLedger(t testing.TB) *Ledger {
+	t.Helper()
+	return newTestLedgerOn(t, opaqueStore{NewMemStore()})
+}
+
+func newTestLedgerOn(t testing.TB, store Store) *Ledger {
+	t.Helper()
+	l := NewLedger(store)
 	for _, c := range []Commons{
 		{ID: "a", Stewards: []string{keyID(1)}, Recognises: []Recognition{{"b", 500}, {"c", 2000}}},
 		{ID: "b", Stewards: []string{keyID(2)}},

@@ -114,24 +114,68 @@ func (l *Ledger) Revoke(statement string) (removed bool, err error) {
 // by its age at At. A contribution naming an entity counts for that entity
 // only (and only while its contributor was a member); one naming none is
 // split equally among the entities its contributor was a member of at its
-// date, the remainder of the integer division going one thousandth each to
-// the first entities in id order.
+// date.
+//
+// Over a MemStore the answer comes from prefix sums (see the package doc,
+// "Prefix sums"), in time that grows with the log of the members'
+// contributions, not with their number; over another Store it is the direct
+// sum, each contribution's points rounded down on their own and the
+// remainder of a split going one thousandth each to the first entities in
+// id order. The two differ within the bound the package doc states.
 func (l *Ledger) Reciprocity(q Query) (Reciprocity, error) {
-	var acc accumulator
-	acc.breakdown = true
-	if err := l.sum(q, q.At, q.At, &acc); err != nil {
-		return Reciprocity{}, err
+	ms, ok := l.store.(*MemStore)
+	if !ok {
+		var acc accumulator
+		acc.breakdown = true
+		if err := l.sum(q, q.At, q.At, &acc); err != nil {
+			return Reciprocity{}, err
+		}
+		r := acc.result()
+		if q.MaxStatements > 0 && r.Statements > q.MaxStatements {
+			r.ByStatement = nil
+		}
+		return r, nil
 	}
-	return acc.result(), nil
+	return l.prefixReciprocity(ms, q, true)
+}
+
+// CountedStatements pages through the contribution statements q counts, by
+// digest, each with the points it adds (as Reciprocity's ByStatement with no
+// bound lists them): those from offset, at most limit of them (0: all), and
+// how many there are in all. It reads every counted contribution: it is the
+// on-demand listing behind an answer that Query.MaxStatements kept short.
+func (l *Ledger) CountedStatements(q Query, offset, limit int) ([]Share, int, error) {
+	if offset < 0 || limit < 0 {
+		return nil, 0, errorf(ErrInvalid, "", "offset", "offset %d and limit %d must not be negative", offset, limit)
+	}
+	q.MaxStatements = 0
+	r, err := l.Reciprocity(q)
+	if err != nil {
+		return nil, 0, err
+	}
+	all := r.ByStatement
+	n := len(all)
+	if offset >= n {
+		return []Share{}, n, nil
+	}
+	all = all[offset:]
+	if limit > 0 && limit < len(all) {
+		all = all[:limit]
+	}
+	return slices.Clone(all), n, nil
 }
 
 // FallsBelow returns the earliest time, at or after q.At, at which q's total
 // would be below threshold if nothing were contributed after q.At: the moment
 // decay and the window erode the current standing. ok is false when that never
 // happens (no window and no decay, with the total at or above threshold).
-// It searches by bisection on nanoseconds, relying on the total never growing
-// as time passes without new contributions.
+// The total at a time is Reciprocity's (over a MemStore, the prefix sums';
+// see crossing.go for how the instant is found without visiting the
+// contributions); it never grows as time passes without new contributions.
 func (l *Ledger) FallsBelow(q Query, threshold Points) (t time.Time, ok bool, err error) {
+	if ms, isMem := l.store.(*MemStore); isMem {
+		return l.prefixFallsBelow(ms, q, threshold)
+	}
 	// The contributions that count are read from the store once; each probe
 	// of the search then only re-weighs them.
 	var terms []term
@@ -142,6 +186,13 @@ func (l *Ledger) FallsBelow(q Query, threshold Points) (t time.Time, ok bool, er
 		total, err := totalAt(terms, q, at)
 		return total < int64(threshold), err
 	}
+	return bisectBelow(q, below)
+}
+
+// bisectBelow finds the first instant at or after q.At at which below
+// holds, by bisection on nanoseconds over the horizon q's window and decay
+// allow, below being monotone.
+func bisectBelow(q Query, below func(time.Time) (bool, error)) (time.Time, bool, error) {
 	if b, err := below(q.At); err != nil || b {
 		return q.At, err == nil, err
 	}
@@ -161,7 +212,12 @@ func (l *Ledger) FallsBelow(q Query, threshold Points) (t time.Time, ok bool, er
 	if b, err := below(hi); err != nil || !b {
 		return time.Time{}, false, err
 	}
-	// Invariant: not below at lo, below at hi.
+	return bisectBetween(lo, hi, below)
+}
+
+// bisectBetween narrows [lo, hi], not below at lo and below at hi, to the
+// first instant below holds.
+func bisectBetween(lo, hi time.Time, below func(time.Time) (bool, error)) (time.Time, bool, error) {
 	for hi.Sub(lo) > 1 {
 		mid := lo.Add(hi.Sub(lo) / 2)
 		b, err := below(mid)

@@ -3,6 +3,7 @@ package contribution
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -70,34 +71,64 @@ func TestReciprocityTable(t *testing.T) {
 			contrib("a", "alice", "", "code", 4, day(1)), contrib("a", "alice", "", "code", 4, day(6))},
 			Query{Entity: "acme", Commons: "a", At: day(10)}, 6000},
 	}
+	// Where the prefix sums' answer differs from the direct sum's: they
+	// split exactly and round down once, with no remainder rule.
+	prefixWant := map[string]Points{"unnamed split, first gets remainder": 500}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			l := newTestLedger(t)
-			mustAdd(t, l, tc.items...)
-			r, err := l.Reciprocity(tc.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Total != tc.want {
-				t.Fatalf("total %s, want %s (%+v)", r.Total, tc.want, r)
-			}
-			for _, b := range [][]Share{r.ByCommons, r.ByMember, r.ByKind, r.ByStatement} {
-				var s Points
-				for _, sh := range b {
-					s += sh.Points
-				}
-				if s != r.Total {
-					t.Errorf("breakdown %v sums to %s, not %s", b, s, r.Total)
-				}
-			}
-		})
+		for _, direct := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/direct=%v", tc.name, direct), func(t *testing.T) {
+				testReciprocityCase(t, direct, tc.items, tc.q, tc.want, prefixWant[tc.name])
+			})
+		}
+	}
+}
+
+func testReciprocityCase(t *testing.T, direct bool, items []any, q Query, want, prefix Points) {
+	l := newTestLedger(t)
+	if direct {
+		l = newDirectLedger(t)
+	} else if prefix != 0 {
+		want = prefix
+	}
+	mustAdd(t, l, items...)
+	r, err := l.Reciprocity(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Total != want {
+		t.Fatalf("total %s, want %s (%+v)", r.Total, want, r)
+	}
+	bs := [][]Share{r.ByCommons, r.ByMember, r.ByKind}
+	if direct { // the prefix sums' ByStatement rounds each statement alone
+		bs = append(bs, r.ByStatement)
+	}
+	for _, b := range bs {
+		var s Points
+		for _, sh := range b {
+			s += sh.Points
+		}
+		if s != r.Total {
+			t.Errorf("breakdown %v sums to %s, not %s", b, s, r.Total)
+		}
 	}
 }
 
 func TestConservation(t *testing.T) {
+	for _, direct := range []bool{true, false} {
+		t.Run(fmt.Sprintf("direct=%v", direct), func(t *testing.T) { testConservation(t, direct) })
+	}
+}
+
+func testConservation(t *testing.T, direct bool) {
 	// Whatever the memberships, the parts over all entities add up to the
-	// whole for each contribution.
+	// whole for each contribution (direct sum); the prefix sums, which
+	// round once per answer, never give the entities together more than
+	// the contributions' exact worth, nor less than one thousandth per
+	// entity below it.
 	l := newTestLedger(t)
+	if direct {
+		l = newDirectLedger(t)
+	}
 	ents := []string{"e1", "e2", "e3"}
 	for _, e := range ents {
 		mustAdd(t, l, member("alice", e, day(0), time.Time{}))
@@ -125,8 +156,21 @@ func TestConservation(t *testing.T) {
 	}{{1000, day(3)}, {7, day(4)}, {5, day(4)}, {999, day(-5)}} {
 		whole += weigh(c.q, 1000, 1000, day(10).Sub(c.at), 7*dayDur)
 	}
-	if uint64(sum) != whole {
-		t.Fatalf("entities got %d in all, contributions are worth %d", sum, whole)
+	if direct {
+		if uint64(sum) != whole {
+			t.Fatalf("entities got %d in all, contributions are worth %d", sum, whole)
+		}
+		return
+	}
+	exact := 0.0 // test-only floating point: the reference value
+	for _, c := range []struct {
+		q  float64
+		at time.Time
+	}{{1000, day(3)}, {7, day(4)}, {5, day(4)}, {999, day(-5)}} {
+		exact += c.q * math.Exp2(-float64(day(10).Sub(c.at))/float64(7*dayDur))
+	}
+	if float64(sum) > exact || float64(sum) < exact-float64(len(ents)) {
+		t.Fatalf("entities got %d in all, contributions are worth %.6f exactly", sum, exact)
 	}
 }
 
@@ -142,7 +186,8 @@ func TestRevocationIdempotenceOrder(t *testing.T) {
 		ByCommons:   []Share{{"a", 7000}},
 		ByMember:    []Share{{"alice", 7000}},
 		ByKind:      []Share{{"code", 3000}, {"docs", 4000}},
-		ByStatement: []Share{{c1.Statement, 3000}, {c2.Statement, 4000}}}
+		ByStatement: []Share{{c1.Statement, 3000}, {c2.Statement, 4000}},
+		Statements:  2}
 	if d := cmp.Diff(want, r); d != "" {
 		t.Fatalf("(-want +got)\n%s", d)
 	}

@@ -20,6 +20,11 @@ type Query struct {
 	// Recognised maps commons id to weight in thousandths (normally
 	// Commons.RecognisedWeights()); nil means only Commons at 1000.
 	Recognised map[string]int64
+	// MaxStatements bounds the work and size of an answer's ByStatement:
+	// it is filled only when at most this many contribution statements
+	// counted (Reciprocity.Statements says how many did; the full list is
+	// Ledger.CountedStatements, paged). 0 means no bound.
+	MaxStatements int
 }
 
 // Reciprocity is the answer to a Query: the total and its breakdowns, each of
@@ -33,6 +38,9 @@ type Reciprocity struct {
 	// sorted) the points it added after weights, decay and any split
 	// among entities.
 	ByStatement []Share
+	// Statements is how many contribution statements counted, whether or
+	// not ByStatement lists them (see Query.MaxStatements).
+	Statements int
 }
 
 // Share is a part of a total.

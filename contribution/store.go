@@ -80,6 +80,9 @@ type person struct {
 	num     uint32    // position in MemStore.byNum
 	commons []uint32  // sorted commons indexes
 	series  [][]entry // parallel to commons
+	// caches hold each series' prefix sums (see prefix.go), parallel to
+	// series; any change to a series drops its sums.
+	caches []seriesCache
 }
 
 type commonsIndex struct {
@@ -202,6 +205,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 	if !found {
 		p.commons = slices.Insert(p.commons, i, ci.idx)
 		p.series = slices.Insert(p.series, i, nil)
+		p.caches = insertCache(p.caches, i)
 		if n := len(ci.people); n > 0 && ci.people[n-1].id > p.id {
 			ci.sorted = false
 		}
@@ -216,6 +220,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 		j = sort.Search(len(es), func(k int) bool { return entryLess(e, es[k]) })
 	}
 	p.series[i] = slices.Insert(es, j, e)
+	p.caches[i].p.Store(nil)
 	l := loc{p: p, commons: ci.idx, flat: e.flat}
 	if _, taken := s.byHash[h]; taken {
 		s.clashes[c.Statement] = l
@@ -299,6 +304,7 @@ func (s *MemStore) Remove(stmt string) (bool, error) {
 	// removed entry is dated before any window.
 	s.comIdx[l.commons].flat[l.p.series[i][j].flat] = flatEntry{at: math.MinInt64, who: l.p.num}
 	l.p.series[i] = slices.Delete(l.p.series[i], j, j+1)
+	l.p.caches[i].p.Store(nil)
 	if _, clash := s.clashes[stmt]; clash {
 		delete(s.clashes, stmt)
 	} else {

@@ -60,12 +60,14 @@ func sortShares(list []Share) []Share {
 }
 
 func (a *accumulator) result() Reciprocity {
+	stmts := sumByKey(a.stmts)
 	return Reciprocity{
 		Total:       Points(a.total),
 		ByCommons:   sortShares(a.commons),
 		ByMember:    sortShares(a.members),
 		ByKind:      sortShares(a.kinds),
-		ByStatement: sumByKey(a.stmts),
+		ByStatement: stmts,
+		Statements:  len(stmts),
 	}
 }
 
@@ -92,6 +94,8 @@ func checkQuery(q Query) error {
 		return errorf(ErrInvalid, "", "At", "a query needs the time it is asked at")
 	case q.Window < 0 || q.HalfLife < 0:
 		return errorf(ErrInvalid, "", "Window", "window and half-life must not be negative")
+	case q.MaxStatements < 0:
+		return errorf(ErrInvalid, "", "MaxStatements", "the bound on listed statements must not be negative (0: no bound)")
 	}
 	return checkWeights(q)
 }

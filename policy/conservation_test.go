@@ -117,8 +117,11 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 					t.Errorf("%s for %s: the contribution naming no entity is not listed as ignored for it: %+v", path, r.Entity.ID, d.Ignored())
 				}
 			}
+			// An entity's total is summed once and apportioned to its
+			// statements by largest remainder: a statement's part may be
+			// one thousandth off what it earns alone, and no more.
 			for digest, p := range sum {
-				if p > full[digest] {
+				if p > full[digest]+1 {
 					t.Errorf("acme by %s, peerco by %s: %q counted %s over both entities, more than its %s",
 						acmePath, peercoPath, names[digest], p, full[digest])
 				}
@@ -126,21 +129,21 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 			// A contribution that names an entity counts for it in full on
 			// either path.
 			for name, env := range works {
-				if d := verify(env).Digest; name != "unnamed" && sum[d] != full[d] {
+				if d := verify(env).Digest; name != "unnamed" && (sum[d] < full[d]-1 || sum[d] > full[d]+1) {
 					t.Errorf("acme by %s, peerco by %s: %q counted %s, not its %s", acmePath, peercoPath, name, sum[d], full[d])
 				}
 			}
 		}
 	}
-	// The ledger shares the unnamed contribution between the two (acme,
-	// first by id, gets the odd thousandth).
+	// The ledger shares the unnamed contribution between the two: half
+	// each, to the thousandth.
 	u := verify(works["unnamed"]).Digest
 	d, err := e.Evaluate(paths["ledger"]("acme"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range d.Reciprocity().ByStatement {
-		if s.Key == u && s.Points != (full[u]+1)/2 {
+		if s.Key == u && s.Points != full[u]/2 && s.Points != (full[u]+1)/2 {
 			t.Errorf("the ledger gives acme %s of the unnamed contribution's %s, not half", s.Points, full[u])
 		}
 	}
@@ -240,6 +243,7 @@ func TestContributionCountedOnceRandom(t *testing.T) {
 		}
 		shared := ledgerOf(append(slices.Clip(memberships), works...)...)
 		sum := map[string]contribution.Points{}
+		listed := map[string]contribution.Points{} // how many entities listed each statement
 		var paths []string
 		for _, ent := range entities {
 			r := &Request{Entity: contribution.Entity{ID: ent}, Use: Use{Commercial: true}, At: at}
@@ -260,11 +264,16 @@ func TestContributionCountedOnceRandom(t *testing.T) {
 			}
 			for _, s := range d.Reciprocity().ByStatement {
 				sum[s.Key] += s.Points
+				listed[s.Key]++
 				counted++
 			}
 		}
+		// An entity's total is computed once (prefix sums) and apportioned
+		// to its statements by largest remainder, so a statement's part
+		// may be one thousandth above what it earns alone: that rounding,
+		// and no more, is allowed per entity that lists it.
 		for digest, p := range sum {
-			if p > full[digest] {
+			if p > full[digest]+listed[digest] {
 				t.Errorf("round %d, paths %v: statement %s counted %s over the entities, more than its %s", round, paths, digest, p, full[digest])
 			}
 		}

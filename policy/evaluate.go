@@ -113,6 +113,10 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 				rr, err = ev.set.reciprocity(q, x.group)
 				fromSet = true
 			} else {
+				// A caller's ledger may hold years of history: list the
+				// statements only when few (Statements counts them all;
+				// Ledger.CountedStatements pages through them).
+				q.MaxStatements = 64
 				rr, err = groupReciprocity(l, q, x.group)
 			}
 			recip = &rr

@@ -362,11 +362,19 @@ func testConcurrent(t *testing.T, s contribution.Store) {
 	}
 }
 
+// storeOnly hides every method of a store but the Store interface's.
+type storeOnly struct{ contribution.Store }
+
 // testLedger: random data, the same into a MemStore and into the store
 // under test, then many queries; every answer must be equal.
 func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 	rng := rand.New(rand.NewPCG(17, 42))
-	mem, other := contribution.NewLedger(contribution.NewMemStore()), contribution.NewLedger(newStore(t))
+	// Both ledgers sum through the Store methods alone: a Ledger over a
+	// *MemStore answers from its prefix sums instead, whose rounding
+	// differs within a documented bound (contribution's
+	// TestPrefixMatchesDirect); what this suite holds a store to is the
+	// answers of the Store interface.
+	mem, other := contribution.NewLedger(storeOnly{contribution.NewMemStore()}), contribution.NewLedger(storeOnly{newStore(t)})
 	commons := []contribution.Commons{
 		{ID: "a", Recognises: []contribution.Recognition{{Commons: "b", Weight: 500}, {Commons: "c", Weight: 2000}}},
 		{ID: "b"}, {ID: "c"},
