@@ -21,8 +21,11 @@
 //     it recognises, each with a weight. A contribution to any of them counts,
 //     attested by that commons' own stewards; no central judge is needed.
 //   - Signed, portable evidence: contributions, memberships and facts about
-//     entities are Ed25519-signed in-toto statements in DSSE envelopes (or
-//     SSH signatures made with ssh-keygen), verifiable offline by anyone.
+//     entities are Ed25519-signed in-toto statements in DSSE envelopes,
+//     verifiable offline by anyone; where contributors already sign their
+//     work with the SSH keys ppl uses as their ids (git commits and tags),
+//     contribution/gitlog verifies those signatures as git does and turns
+//     what the history shows into statements a steward signs.
 //   - A path, not just a price: a decision to charge also says how much more
 //     contribution would make the use free, so paying and contributing are
 //     two doors and the second one is always shown.
@@ -41,8 +44,18 @@
 //	              association and its contributors; signed payout statements
 //	license       license terms as data: ordered clauses, conditions,
 //	              prices, obligations; built-in terms for real licenses
+//	contribution/sqlstore
+//	              the durable store on SQLite (embedded default) and
+//	              PostgreSQL: ledger rows, the evidence log with first-seen
+//	              times, revocations, payments, allocations, grants
+//	contribution/storetest
+//	              the conformance suite every contribution.Store passes
 //	policy        the evaluator: terms + evidence + request -> decision;
 //	              signed grants (receipts)
+//	policy/manifest
+//	              the commons manifest: one signed, versioned document per
+//	              commons, from which trust, commons and configuration derive
+//	policy/scan   what a company owes across an SBOM (CycloneDX, SPDX)
 //
 // Evidence enters as signed envelopes. attest verifies each one against a
 // trust configuration at an explicit time and returns only verified
@@ -55,8 +68,10 @@
 // the same ledger and signed so each can check their share.
 //
 // Arrows run one way: policy imports license, contribution and attest;
-// contribution (and contribution/payout) imports attest; nothing imports
-// policy.
+// contribution (and contribution/payout) imports attest; the subpackages
+// above policy (manifest, scan) and beside contribution (gitlog,
+// sqlstore, storetest) import what they build on, and nothing below
+// imports them.
 //
 // # End to end
 //
@@ -64,8 +79,8 @@
 // membership; a marketplace decides and signs a grant:
 //
 //	st, _ := contribution.NewContributionStatement(contribution.Contribution{
-//		Commons: "alpha", Contributor: attest.KeyID(devPub), Kind: "code",
-//		Quantity: 40_000, Unit: "points", At: at})
+//		Commons: "alpha", Contributor: attest.KeyID(devPub), Entity: "acme",
+//		Kind: "code", Quantity: 40_000, Unit: "points", At: at})
 //	env, _ := attest.SignStatement(st, stewardKey)   // a DSSE envelope
 //
 //	terms, _ := license.Builtin("ppl-reciprocity")
