@@ -99,7 +99,7 @@ func matchPatterns(s string, patterns []string) bool {
 		if len(p) >= maxSSHPattern {
 			return false
 		}
-		if matchPattern(s, p) {
+		if MatchPattern(s, p) {
 			if negated {
 				return false
 			}
@@ -109,13 +109,14 @@ func matchPatterns(s string, patterns []string) bool {
 	return positive
 }
 
-// matchPattern reports whether s matches pattern, where * matches any run
-// of bytes (the empty one too), ? any one byte, and every other byte only
-// itself. It remembers the last * and retries from one byte further on
+// MatchPattern reports whether s matches one OpenSSH pattern (match.c's
+// match_pattern), where * matches any run of bytes (the empty one too), ?
+// any one byte, and every other byte only itself; there are no classes.
+// Pattern-lists (commas, negation) are matched on top of it. It remembers the last * and retries from one byte further on
 // failure, which is enough for patterns without classes and takes
 // O(len(s)·len(pattern)) at worst: never exponential, as a backtracking
 // matcher is on runs of stars.
-func matchPattern(s, pattern string) bool {
+func MatchPattern(s, pattern string) bool {
 	si, pi := 0, 0
 	star, resume := -1, 0
 	for si < len(s) {

@@ -121,8 +121,8 @@ func FuzzMatchPattern(f *testing.F) {
 		if len(s) > 256 || len(p) > 256 {
 			return // the reference is quadratic in memory
 		}
-		if got, want := matchPattern(s, p), refMatch(s, p); got != want {
-			t.Fatalf("matchPattern(%q, %q) = %v, reference %v", s, p, got, want)
+		if got, want := MatchPattern(s, p), refMatch(s, p); got != want {
+			t.Fatalf("MatchPattern(%q, %q) = %v, reference %v", s, p, got, want)
 		}
 	})
 }

@@ -209,7 +209,7 @@ func literalIn(s string, list []string) bool {
 
 func negated(s string, list []string) bool {
 	for _, p := range list {
-		if strings.HasPrefix(p, "!") && matchStar(s, p[1:]) {
+		if strings.HasPrefix(p, "!") && attest.MatchPattern(s, p[1:]) {
 			return true
 		}
 	}

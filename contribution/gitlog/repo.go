@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 )
 
@@ -194,7 +195,7 @@ func resolveRefs(ctx context.Context, dir string, c *Counter, res *Result) error
 		name, typ, id := f[0], f[1], f[2]
 		matched := false
 		for _, p := range c.Rules.Refs.Tags {
-			matched = matched || matchStar(name, p)
+			matched = matched || attest.MatchPattern(name, p)
 		}
 		if !matched {
 			continue

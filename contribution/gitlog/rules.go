@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/internal/canonjson"
 )
@@ -257,7 +258,7 @@ func (r *Rules) weightOf(path string) contribution.Quantity {
 func (r *Rules) excluded(name, email string) bool {
 	who := name + " <" + email + ">"
 	for _, p := range r.ExcludeAuthors {
-		if matchStar(who, p) {
+		if attest.MatchPattern(who, p) {
 			return true
 		}
 	}
@@ -287,31 +288,4 @@ func matchGlob(glob, path []string) bool {
 }
 
 // matchSegment matches one path segment: * any run of bytes, ? one byte.
-func matchSegment(s, p string) bool { return matchStar(s, p) }
-
-// matchStar matches s against p where * matches any run of bytes and ?
-// any one byte, every other byte itself; the last * is retried one byte
-// further on failure, so the cost is O(len(s)·len(p)) at worst.
-func matchStar(s, p string) bool {
-	si, pi := 0, 0
-	star, resume := -1, 0
-	for si < len(s) {
-		switch {
-		case pi < len(p) && p[pi] == '*':
-			star, resume = pi, si
-			pi++
-		case pi < len(p) && (p[pi] == '?' || p[pi] == s[si]):
-			si++
-			pi++
-		case star >= 0:
-			resume++
-			si, pi = resume, star+1
-		default:
-			return false
-		}
-	}
-	for pi < len(p) && p[pi] == '*' {
-		pi++
-	}
-	return pi == len(p)
-}
+func matchSegment(s, p string) bool { return attest.MatchPattern(s, p) }
