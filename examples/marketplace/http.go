@@ -179,7 +179,7 @@ func (s *server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 			"status", rec.status, "client", clientAddr(r), "token", wh.id, "duration", el)
 	}()
 	if ok, wait := rt.limit.allow(clientAddr(r)); !ok {
-		secs := int(wait/time.Second) + 1
+		secs := max(1, int((wait+time.Second-1)/time.Second)) // rounded up: never retry too early
 		rec.Header().Set("Retry-After", strconv.Itoa(secs))
 		problem(rec, http.StatusTooManyRequests, "too many requests", fmt.Sprintf("retry after %d s", secs))
 		return

@@ -220,9 +220,9 @@ func mergeFacts(cur, e contribution.Entity) contribution.Entity {
 	return cur
 }
 
-func (s *server) routes() http.Handler {
-	mux := http.NewServeMux()
-	for pattern, rt := range map[string]route{
+// routeTable is every route with who may call it.
+func (s *server) routeTable() map[string]route {
+	return map[string]route{
 		"POST /v1/attestations":      {limit: s.attestL, h: s.postAttestation},
 		"POST /v1/quotes":            {limit: s.publicL, h: s.postQuote},
 		"POST /access/v1/evaluation": {limit: s.publicL, h: s.postEvaluation},
@@ -235,7 +235,12 @@ func (s *server) routes() http.Handler {
 		"GET /healthz":               {h: s.healthz},
 		"GET /readyz":                {h: s.readyz},
 		"GET /metrics":               {h: promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP},
-	} {
+	}
+}
+
+func (s *server) routes() http.Handler {
+	mux := http.NewServeMux()
+	for pattern, rt := range s.routeTable() {
 		rt.name = pattern
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) { s.serve(rt, w, r) })
 	}

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/peerproduction/ppl/policy"
+)
+
+func (s *server) grantDigest(t *testing.T, grant []byte) string {
+	t.Helper()
+	g, err := policy.VerifyGrant(s.grantT, grant, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g.Statement
+}
+
+// patternOf maps a concrete path to its route pattern.
+func patternOf(path string) string {
+	switch {
+	case strings.HasPrefix(path, "/v1/grants/") && path != "/v1/grants/verify":
+		return "/v1/grants/{digest}"
+	case strings.HasPrefix(path, "/v1/payments/"):
+		return "/v1/payments/{ref}"
+	case strings.HasPrefix(path, "/v1/commons/"):
+		return "/v1/commons/{id}/terms"
+	}
+	return path
+}
