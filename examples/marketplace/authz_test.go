@@ -39,6 +39,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{"GET", "/healthz", "", nil, 200},
 		{"GET", "/readyz", "", nil, 200},
 		{"GET", "/metrics", "", nil, 200},
+		{"GET", "/openapi.json", "", nil, 200},
 		{"POST", "/v1/grants", ScopeGrants, func() []byte { return []byte(`{"entity":"acme","commercial":true,"seats":4,"payment":"seed"}`) }, 201},
 		{"GET", "/v1/grants/" + digest, ScopeGrants, nil, 200},
 		{"POST", "/v1/payments", ScopePayments, func() []byte {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -246,4 +247,15 @@ func whoOf(r *http.Request) string {
 		return wh.id
 	}
 	return ""
+}
+
+// openAPI describes every route; a test checks the traffic of every other
+// test against it.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(openAPI)
 }

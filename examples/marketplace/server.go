@@ -234,6 +234,7 @@ func (s *server) routeTable() map[string]route {
 		"GET /v1/payments/{ref}":     {scope: ScopePayments, h: s.getPayment},
 		"GET /healthz":               {h: s.healthz},
 		"GET /readyz":                {h: s.readyz},
+		"GET /openapi.json":          {limit: s.publicL, h: serveOpenAPI},
 		"GET /metrics":               {h: promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}).ServeHTTP},
 	}
 }

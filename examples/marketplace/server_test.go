@@ -64,7 +64,7 @@ func start(t *testing.T, dbPath string, tune func(*options)) *env {
 		db.Close()
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.routes())
+	ts := httptest.NewServer(validating(t, s, s.routes()))
 	e := &env{s: s, ts: ts, db: db, tokens: toks}
 	t.Cleanup(e.stop)
 	return e
