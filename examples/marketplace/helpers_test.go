@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/policy"
 )
 
@@ -27,4 +30,21 @@ func patternOf(path string) string {
 		return "/v1/commons/{id}/terms"
 	}
 	return path
+}
+
+func attestVerifyAt(at time.Time) attest.VerifyOptions {
+	return attest.VerifyOptions{Time: at, PredicateTypes: attestationTypes}
+}
+
+// ingestEnvelope stores an envelope the way postAttestation does.
+func (b *backend) ingestEnvelope(ctx context.Context, s *server, env []byte) (bool, error) {
+	v, err := s.trust.Verify(env, attestVerifyAt(s.now()))
+	if err != nil {
+		return false, err
+	}
+	d, err := s.decode(v)
+	if err != nil {
+		return false, err
+	}
+	return b.ingest(ctx, v, env, d.contribution, d.membership)
 }

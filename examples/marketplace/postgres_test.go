@@ -142,3 +142,67 @@ func TestSharedPostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestFollowLateCommit: on PostgreSQL a record can commit after one with a
+// later log position. A follower that has applied the later one still
+// applies the earlier when it commits.
+func TestFollowLateCommit(t *testing.T) {
+	dsn := freshSchema(t)
+	st, key, err := demoSetup()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var servers []*server
+	for range 2 {
+		db, err := openBackend(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		s, err := newServer(ctx, options{setup: st, key: key, db: db, now: func() time.Time { return clock }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		servers = append(servers, s)
+	}
+	writer, follower := servers[0], servers[1]
+	ev := evidence(t)
+	// A transaction takes a log position for acme's facts and stays open.
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	v, err := writer.trust.Verify(ev[0], attestVerifyAt(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(`INSERT INTO evidence (digest, payload_type, predicate_type, established, signers, first_seen, envelope) VALUES ($1,$2,$3,'entity',$4,$5,$6)`,
+		v.Digest, v.Envelope.PayloadType, v.Statement.PredicateType, strings.Join(v.Signers, "\n"), clock.UnixNano(), ev[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile another write, at a later position, commits and is followed.
+	if _, err := writer.db.ingestEnvelope(ctx, writer, ev[2]); err != nil {
+		t.Fatal(err)
+	}
+	if err := follower.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := follower.entities["acme"]; ok {
+		t.Fatal("acme's facts applied before they committed")
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := follower.catchUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := follower.entities["acme"]; !ok || e.Headcount.Value != 250 {
+		t.Fatalf("the late commit was missed: %+v", e)
+	}
+}

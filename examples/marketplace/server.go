@@ -67,7 +67,8 @@ type server struct {
 	mu       sync.RWMutex
 	ledger   *contribution.Ledger
 	entities map[string]contribution.Entity
-	seq      int64
+	seq      int64          // the newest log position applied
+	late     map[int64]bool // on a shared store: positions skipped over that may still commit
 	ready    atomic.Bool
 	payMu    sync.Mutex // one allocation at a time: each sees the ledger as it was
 }
@@ -89,7 +90,7 @@ func newServer(ctx context.Context, o options) (*server, error) {
 	}
 	s := &server{setup: o.setup, key: o.key, pub: pub, db: o.db, tokens: o.tokens, now: o.now, log: o.log, metrics: newMetrics(),
 		attestL: newLimiter(o.attestRate, o.burst, o.now), publicL: newLimiter(o.publicRate, o.burst, o.now), grantT: gt,
-		ledger: contribution.NewLedger(contribution.NewMemStore()), entities: map[string]contribution.Entity{}}
+		ledger: contribution.NewLedger(contribution.NewMemStore()), entities: map[string]contribution.Entity{}, late: map[int64]bool{}}
 	for _, c := range append([]contribution.Commons{s.commons}, s.peers...) {
 		if err := s.ledger.AddCommons(c); err != nil {
 			return nil, err
@@ -106,36 +107,75 @@ func newServer(ctx context.Context, o options) (*server, error) {
 
 var attestationTypes = []string{contribution.ContributionPredicateType, contribution.MembershipPredicateType, contribution.EntityPredicateType}
 
-// catchUp applies every evidence record after the last one applied. Each is
-// verified again at its recorded first-seen time, so what counts is judged
-// as it was when the store first held it, whoever wrote it.
+// lookback is how many log positions behind the newest one applied a
+// shared store is read again. On PostgreSQL a position is taken when a
+// transaction inserts, not when it commits, so a slow transaction can
+// commit position 9 after another committed 10: reading only after 10
+// would miss 9 for good. A record committed more than lookback positions
+// late is still missed until a restart, which reads the whole log.
+const lookback = 1000
+
+// catchUp applies every evidence record not applied yet, in log order.
+// Each is verified again at its recorded first-seen time, so what counts is
+// judged as it was when the store first held it, whoever wrote it.
 func (s *server) catchUp(ctx context.Context) error {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
+	from := s.seq
+	if s.db.shared() {
+		from = max(0, s.seq-lookback)
+	}
 	for {
-		recs, err := s.db.since(ctx, s.seq, 500)
+		recs, err := s.db.since(ctx, from, 500)
 		if err != nil {
 			return err
 		}
 		if len(recs) == 0 {
-			return nil
+			break
 		}
 		for _, rec := range recs {
-			v, err := s.trust.Verify(rec.envelope, attest.VerifyOptions{Time: rec.firstSeen, FirstSeen: rec.firstSeen, PredicateTypes: attestationTypes})
-			if err == nil {
-				err = s.index(v)
+			from = rec.seq
+			if rec.seq <= s.seq && !(s.db.shared() && s.late[rec.seq]) {
+				continue
 			}
-			if err != nil {
-				// The store holds it, so it once verified: a configuration
-				// since changed (a commons' manifest) no longer accepts it.
-				// It is skipped alike on every instance and every restart.
-				s.log.Warn("evidence no longer accepted; skipped", "seq", rec.seq, "err", err)
+			s.apply(rec)
+			if rec.seq <= s.seq {
+				delete(s.late, rec.seq)
+				continue
+			}
+			// Positions skipped over may still commit: remember them
+			// (PostgreSQL leaves gaps for rolled-back and conflicting
+			// inserts too, so most never arrive).
+			if s.db.shared() {
+				for g := s.seq + 1; g < rec.seq && rec.seq-g <= lookback; g++ {
+					s.late[g] = true
+				}
 			}
 			s.seq = rec.seq
-			s.metrics.ingested.Inc()
 		}
-		s.metrics.logSeq.Set(float64(s.seq))
 	}
+	for g := range s.late {
+		if g < s.seq-lookback {
+			delete(s.late, g)
+		}
+	}
+	s.metrics.logSeq.Set(float64(s.seq))
+	return nil
+}
+
+// apply indexes one logged record.
+func (s *server) apply(rec logged) {
+	v, err := s.trust.Verify(rec.envelope, attest.VerifyOptions{Time: rec.firstSeen, FirstSeen: rec.firstSeen, PredicateTypes: attestationTypes})
+	if err == nil {
+		err = s.index(v)
+	}
+	if err != nil {
+		// The store holds it, so it once verified: a configuration since
+		// changed (a commons' manifest) no longer accepts it. It is skipped
+		// alike on every instance and every restart.
+		s.log.Warn("evidence no longer accepted; skipped", "seq", rec.seq, "err", err)
+	}
+	s.metrics.ingested.Inc()
 }
 
 // follow applies what other instances write, every interval, until ctx ends.
