@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,6 +27,9 @@ func BenchmarkQuoteHTTP(b *testing.B) {
 		resp := e.raw(t, "POST", "/v1/attestations", "", "application/json", ev)
 		resp.Body.Close()
 	}
+	// The service's own handler, without the tests' OpenAPI validation.
+	ts := httptest.NewServer(e.s.routes())
+	defer ts.Close()
 	body := []byte(`{"entity":"acme","commercial":true,"seats":4}`)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 128}}
 	for _, c := range []int{1, 8, 64} {
@@ -49,7 +53,7 @@ func BenchmarkQuoteHTTP(b *testing.B) {
 							return
 						}
 						t0 := time.Now()
-						resp, err := client.Post(e.ts.URL+"/v1/quotes", "application/json", bytes.NewReader(body))
+						resp, err := client.Post(ts.URL+"/v1/quotes", "application/json", bytes.NewReader(body))
 						if err != nil {
 							b.Error(err)
 							return
