@@ -304,6 +304,9 @@ func configure(c config, log *slog.Logger) (options, error) {
 	if o.tokens, err = loadTokens(c.Tokens); err != nil {
 		return o, err
 	}
+	if len(o.tokens.byID) == 0 {
+		log.Warn("no operator tokens: payments and grants answer 401 (make one with 'marketplace token create -tokens FILE')", "tokens", c.Tokens)
+	}
 	if c.Demo {
 		if c.Manifests != "" || c.Key != "" || c.AgentKey != "" {
 			return o, errors.New("-demo serves sample data with sample keys: it takes no -manifests, -key or -agent-key")
