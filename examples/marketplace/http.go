@@ -22,6 +22,24 @@ import (
 
 const maxBody = 1 << 20
 
+// maxHeader bounds a request's target and header fields. The server reads
+// up to maxHeaderRead (net/http answers beyond that itself, in plain text);
+// between the two the answer is a problem document.
+const (
+	maxHeader     = 16 << 10
+	maxHeaderRead = 64 << 10
+)
+
+func headerBytes(r *http.Request) int {
+	n := len(r.RequestURI)
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4
+		}
+	}
+	return n
+}
+
 // problemDoc is an RFC 9457 problem document; pointer names the offending
 // member of a request body (RFC 6901), where there is one.
 type problemDoc struct {
@@ -205,6 +223,12 @@ func (s *server) serve(rt route, w http.ResponseWriter, r *http.Request) {
 // problem documents rather than the mux's plain text.
 func (s *server) fallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n := headerBytes(r); n > maxHeader {
+			s.serve(route{name: "oversized", h: func(w http.ResponseWriter, r *http.Request) {
+				problem(w, http.StatusRequestHeaderFieldsTooLarge, "request header fields too large", fmt.Sprintf("%d bytes of header; the limit is %d", n, maxHeader))
+			}}, w, r)
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			// The mux, not h, so that it sets the path's values.

@@ -42,6 +42,16 @@ func TestStrictRequests(t *testing.T) {
 	e.do(t, "GET", "/v1/payments/y", pay, "", nil, http.StatusNotFound) // nothing was recorded
 	e.post(t, "/v1/attestations", "", []byte(strings.Repeat("x", maxBody+1)), http.StatusRequestEntityTooLarge)
 	e.do(t, "GET", "/nowhere", "", "", nil, http.StatusNotFound)
+	req, _ := http.NewRequest("GET", e.ts.URL+"/healthz", nil)
+	req.Header.Set("X-Padding", strings.Repeat("p", maxHeader))
+	big, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big.Body.Close()
+	if big.StatusCode != http.StatusRequestHeaderFieldsTooLarge || big.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("oversized header: %d %s", big.StatusCode, big.Header.Get("Content-Type"))
+	}
 	resp := e.raw(t, "DELETE", "/v1/quotes", "", "", nil)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
