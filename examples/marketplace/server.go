@@ -570,6 +570,22 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 	s.payMu.Lock()
 	defer s.payMu.Unlock()
 	at := s.now()
+	// A payment stored without its allocation (a crash between the two
+	// writes) is completed when posted again, as it was recorded.
+	old, oldParts, err := s.db.payment(r.Context(), p.Reference)
+	switch {
+	case errors.Is(err, errNotFound):
+	case err != nil:
+		s.log.Error("payment lookup failed", "reference", p.Reference, "err", err)
+		problem(w, http.StatusInternalServerError, "payment lookup failed", "retry")
+		return
+	case len(oldParts) == 0 && old.Payer == p.Payer && old.Amount == p.Amount && old.Currency == p.Currency && old.Commons == s.commons.ID:
+		at = old.At
+	default:
+		writeProblem(w, problemDoc{Title: "payment already recorded", Status: http.StatusConflict, Pointer: "/reference",
+			Detail: fmt.Sprintf("payment %q is already recorded", p.Reference)})
+		return
+	}
 	a, err := payout.Allocate(s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
 		Currency: p.Currency, At: at, Reference: p.Reference}, s.eval.TermsDigest(), nil)
 	if err != nil {
@@ -594,7 +610,12 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec := payment{Reference: p.Reference, Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount, Currency: p.Currency, At: at}
-	if err := s.db.putPayment(r.Context(), rec, parts); err != nil {
+	store := func() error { return s.db.putPayment(r.Context(), rec, parts) }
+	if old.Reference != "" {
+		store = func() error { return s.db.putAllocations(r.Context(), p.Reference, parts) }
+		s.log.Warn("completing a payment stored without its allocation", "reference", p.Reference)
+	}
+	if err := store(); err != nil {
 		if errors.Is(err, errDuplicate) {
 			writeProblem(w, problemDoc{Title: "payment already recorded", Status: http.StatusConflict, Pointer: "/reference", Detail: err.Error()})
 			return

@@ -17,6 +17,7 @@ import (
 	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 	"github.com/peerproduction/ppl/contribution/payout"
+	"github.com/peerproduction/ppl/contribution/sqlstore"
 	"github.com/peerproduction/ppl/policy"
 )
 
@@ -325,4 +326,31 @@ func TestConcurrentWritesRestart(t *testing.T) {
 			t.Fatalf("entity %d after restart:\n%s\nlive:\n%s", i, got, live[i])
 		}
 	}
+}
+
+// TestPaymentWithoutAllocation: a payment stored without its allocation
+// (the process died between the two writes) is completed, at the time it
+// was recorded, when it is posted again; a different payment under its
+// reference is still refused.
+func TestPaymentWithoutAllocation(t *testing.T) {
+	e := start(t, filepath.Join(t.TempDir(), "ppl.db"), nil)
+	for _, ev := range evidence(t) {
+		e.post(t, "/v1/attestations", "", ev, http.StatusCreated)
+	}
+	at := clock.Add(-time.Hour)
+	if _, err := e.db.db.PutPayment(context.Background(), sqlstore.Payment{Reference: "half", Commons: "alpha", Entity: "acme", Amount: 48000, Currency: "EUR", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	pay := e.tokens[ScopePayments]
+	e.post(t, "/v1/payments", pay, []byte(`{"payer":"acme","amount":47000,"currency":"EUR","reference":"half"}`), http.StatusConflict)
+	alloc := e.post(t, "/v1/payments", pay, []byte(`{"payer":"acme","amount":48000,"currency":"EUR","reference":"half"}`), http.StatusCreated)
+	ptrust, _ := attest.NewTrust(attest.Rule{Key: samplePub("marketplace"), PredicateTypes: []string{payout.PredicateType}, Subjects: []string{"commons:alpha"}})
+	a, err := payout.Verify(ptrust, alloc, clock)
+	if err != nil || !a.Payment.At.Equal(at) || a.Association != 4800 {
+		t.Fatalf("completed allocation: %v %+v", err, a)
+	}
+	if got := e.do(t, "GET", "/v1/payments/half", pay, "", nil, http.StatusOK); !strings.Contains(string(got), `"alpha-association":4800`) {
+		t.Fatalf("payment read: %s", got)
+	}
+	e.post(t, "/v1/payments", pay, []byte(`{"payer":"acme","amount":48000,"currency":"EUR","reference":"half"}`), http.StatusConflict)
 }

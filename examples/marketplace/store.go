@@ -127,11 +127,18 @@ func (b *backend) putPayment(ctx context.Context, p payment, parts map[string]in
 	if err != nil {
 		return err
 	}
+	return b.putAllocations(ctx, p.Reference, parts)
+}
+
+// putAllocations records how payment ref was divided. It is a second
+// write after the payment's: a crash between the two leaves a payment
+// without parts, which postPayment completes when the payment is posted again.
+func (b *backend) putAllocations(ctx context.Context, ref string, parts map[string]int64) error {
 	var as []sqlstore.Allocation
 	for party, amount := range parts {
 		as = append(as, sqlstore.Allocation{Party: party, Amount: amount})
 	}
-	_, err = b.db.PutAllocations(ctx, p.Reference, as)
+	_, err := b.db.PutAllocations(ctx, ref, as)
 	return err
 }
 
