@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -579,8 +580,16 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("payment lookup failed", "reference", p.Reference, "err", err)
 		problem(w, http.StatusInternalServerError, "payment lookup failed", "retry")
 		return
-	case len(oldParts) == 0 && old.Payer == p.Payer && old.Amount == p.Amount && old.Currency == p.Currency && old.Commons == s.commons.ID:
+	case len(oldParts) == 0 && old.Payer == p.Payer && old.Amount == p.Amount && old.Currency == p.Currency && old.Commons == s.commons.ID &&
+		at.Sub(old.At) >= pendingGrace:
 		at = old.At
+	case len(oldParts) == 0 && at.Sub(old.At) < pendingGrace:
+		// Another instance may be between its two writes right now:
+		// completing it here would accept the reference twice.
+		w.Header().Set("Retry-After", strconv.Itoa(int(pendingGrace.Seconds())))
+		writeProblem(w, problemDoc{Title: "payment being recorded", Status: http.StatusConflict, Pointer: "/reference",
+			Detail: fmt.Sprintf("payment %q is being recorded; if that did not finish, post it again after %s", p.Reference, pendingGrace)})
+		return
 	default:
 		writeProblem(w, problemDoc{Title: "payment already recorded", Status: http.StatusConflict, Pointer: "/reference",
 			Detail: fmt.Sprintf("payment %q is already recorded", p.Reference)})
@@ -629,6 +638,12 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/v1/payments/"+p.Reference)
 	writeJSON(w, http.StatusCreated, b)
 }
+
+// pendingGrace is how long a payment stored without its allocation is
+// taken to be another request's write under way, not a crash to repair.
+// The two writes are separate in the store; one transaction would need
+// no grace.
+const pendingGrace = 30 * time.Second
 
 func (s *server) getPayment(w http.ResponseWriter, r *http.Request) {
 	p, parts, err := s.db.payment(r.Context(), r.PathValue("ref"))
