@@ -79,13 +79,13 @@ func BenchmarkStoreQuote(b *testing.B) {
 		n := 0
 		for m := range 10 {
 			who := fmt.Sprintf("p%02d", m)
-			if _, err := l.AddMembership(contribution.Membership{Contributor: who, Entity: "acme", From: t0,
+			if _, err := l.AddMembership(context.Background(), contribution.Membership{Contributor: who, Entity: "acme", From: t0,
 				Statement: fmt.Sprintf("sha256:m%063d", m)}); err != nil {
 				b.Fatal(err)
 			}
 			for i := range 100 {
 				n++
-				if _, err := l.AddContribution(contribution.Contribution{Commons: []string{"a", "b", "c"}[i%3], Contributor: who, Kind: "code",
+				if _, err := l.AddContribution(context.Background(), contribution.Contribution{Commons: []string{"a", "b", "c"}[i%3], Contributor: who, Kind: "code",
 					Quantity: 1000, Unit: "u", At: t0.Add(time.Duration(n) * time.Hour), Statement: fmt.Sprintf("sha256:%064d", n)}); err != nil {
 					b.Fatal(err)
 				}
@@ -104,13 +104,13 @@ func BenchmarkStoreQuote(b *testing.B) {
 	for _, st := range stores {
 		b.Run("driver="+st.name, func(b *testing.B) {
 			l := fill(b, st.open(b))
-			want, err := l.Reciprocity(q)
+			want, err := l.Reciprocity(context.Background(), q)
 			if err != nil || want.Total == 0 {
 				b.Fatalf("quote: %v, %v", want.Total, err)
 			}
 			b.ResetTimer()
 			for range b.N {
-				if _, err := l.Reciprocity(q); err != nil {
+				if _, err := l.Reciprocity(context.Background(), q); err != nil {
 					b.Fatal(err)
 				}
 			}

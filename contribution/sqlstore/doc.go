@@ -61,15 +61,13 @@
 //
 // # contribution.Store and batch reads
 //
-// The contribution.Store methods take no context: each runs with
-// Options.CallTimeout (30 s by default). The rest of the API takes a
-// context on every call. RangeMany and MembershipsOfMembers are the batch
-// reads a quote needs: the contributions of all an entity's members to
-// all the commons counted, and all their memberships, each in one query,
-// so a quote costs two round trips whatever the entity's size once
-// contribution.Store offers them. Today a Ledger over this store makes
-// 1 + 2×members calls per quote, each a query; the in-memory index that
-// keeps quotes at MemStore's speed is not part of this package yet.
+// Every call takes a context, the contribution.Store methods included; the
+// store sets no timeout of its own. RangeMany and MembershipsOfMembers are
+// the batch reads a quote needs: the contributions of all an entity's
+// members to all the commons counted, and all their memberships, each in
+// one query, so a quote through a Ledger over this store costs two round
+// trips whatever the entity's size (contribution/storetest counts them).
+// Members and MembershipsOf remain for callers that want one side only.
 //
 // # What the operator backs up
 //

@@ -111,14 +111,7 @@ func affected(res sql.Result, err error) (bool, error) {
 }
 
 // PutContribution implements contribution.Store.
-func (s *Store) PutContribution(c contribution.Contribution) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.PutContributionContext(ctx, c)
-}
-
-// PutContributionContext is PutContribution with a context.
-func (s *Store) PutContributionContext(ctx context.Context, c contribution.Contribution) (bool, error) {
+func (s *Store) PutContribution(ctx context.Context, c contribution.Contribution) (bool, error) {
 	return s.putContribution(ctx, s.db, &c)
 }
 
@@ -132,14 +125,7 @@ func (s *Store) putContribution(ctx context.Context, x execer, c *contribution.C
 }
 
 // PutMembership implements contribution.Store.
-func (s *Store) PutMembership(m contribution.Membership) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.PutMembershipContext(ctx, m)
-}
-
-// PutMembershipContext is PutMembership with a context.
-func (s *Store) PutMembershipContext(ctx context.Context, m contribution.Membership) (bool, error) {
+func (s *Store) PutMembership(ctx context.Context, m contribution.Membership) (bool, error) {
 	return s.putMembership(ctx, s.db, &m)
 }
 
@@ -154,14 +140,7 @@ func (s *Store) putMembership(ctx context.Context, x execer, m *contribution.Mem
 
 // Remove implements contribution.Store. The evidence log keeps the envelope:
 // it records what was seen, and a removal (a revocation) is itself evidence.
-func (s *Store) Remove(statement string) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.RemoveContext(ctx, statement)
-}
-
-// RemoveContext is Remove with a context.
-func (s *Store) RemoveContext(ctx context.Context, statement string) (bool, error) {
+func (s *Store) Remove(ctx context.Context, statement string) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, dbErr("Remove", "", statement, err)
@@ -178,17 +157,9 @@ func (s *Store) RemoveContext(ctx context.Context, statement string) (bool, erro
 	return a || b, dbErr("Remove", "", statement, tx.Commit())
 }
 
-// Range implements contribution.Store, in one query whatever the number of
-// commons.
-func (s *Store) Range(contributor string, commons []string, after, upTo time.Time, fn func(int, contribution.Record) error) error {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.RangeMany(ctx, []string{contributor}, commons, after, upTo, func(_ string, i int, r contribution.Record) error { return fn(i, r) })
-}
-
-// RangeMany is Range for several contributors in one query: fn sees them in
-// the order given, each as Range would. It is the batch read a quote for an
-// entity makes once for all its members instead of once per member.
+// RangeMany implements contribution.Store in one query, whatever the number
+// of contributors and commons: the batch read a quote for an entity makes
+// once for all its members.
 func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(contributor string, commons int, r contribution.Record) error) error {
 	if len(contributors) == 0 || len(commons) == 0 {
 		return nil
@@ -258,9 +229,7 @@ func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, a
 }
 
 // RangeCommons implements contribution.Store.
-func (s *Store) RangeCommons(commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
-	ctx, cancel := s.call()
-	defer cancel()
+func (s *Store) RangeCommons(ctx context.Context, commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
 	rows, err := s.query(ctx, s.q.rangeCommons, commons, after.UnixNano(), upTo.UnixNano())
 	if err != nil {
 		return dbErr("RangeCommons", "contributions", commons, err)
@@ -281,24 +250,18 @@ func (s *Store) RangeCommons(commons string, after, upTo time.Time, fn func(stri
 	return dbErr("RangeCommons", "contributions", commons, rows.Err())
 }
 
-// Members implements contribution.Store.
-func (s *Store) Members(entity string) ([]contribution.Membership, error) {
-	ctx, cancel := s.call()
-	defer cancel()
+// Members returns the memberships in entity, sorted by (contributor,
+// entity, from, statement).
+func (s *Store) Members(ctx context.Context, entity string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "Members", s.q.members, entity)
 }
 
-// MembershipsOf implements contribution.Store.
-func (s *Store) MembershipsOf(contributor string) ([]contribution.Membership, error) {
-	ctx, cancel := s.call()
-	defer cancel()
+// MembershipsOf returns the memberships of contributor, sorted as Members.
+func (s *Store) MembershipsOf(ctx context.Context, contributor string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "MembershipsOf", s.q.membershipsOf, contributor)
 }
 
-// MembershipsOfMembers returns, in one query, every membership of every
-// contributor who has a membership in entity (those in entity included),
-// sorted as MembershipsOf sorts: what a quote for entity needs to split
-// contributions among the entities of its members.
+// MembershipsOfMembers implements contribution.Store in one query.
 func (s *Store) MembershipsOfMembers(ctx context.Context, entity string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "MembershipsOfMembers", rebind(s.d, `SELECT contributor, entity, role, from_ns, until_ns, statement FROM memberships
 		WHERE contributor IN (SELECT contributor FROM memberships WHERE entity = ?)

@@ -47,7 +47,7 @@ func TestMigrations(t *testing.T) {
 			}
 			c := contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code", Quantity: 1500, Unit: "u", At: t0,
 				Statement: "sha256:0000000000000000000000000000000000000000000000000000000000000001"}
-			if _, err := old.PutContribution(c); err != nil {
+			if _, err := old.PutContribution(context.Background(), c); err != nil {
 				t.Fatal(err)
 			}
 			// The previous version has no payments table.
@@ -67,7 +67,7 @@ func TestMigrations(t *testing.T) {
 				t.Fatalf("after upgrade Version = %d, %v", v, err)
 			}
 			n := 0
-			if err := s.RangeCommons("web", t0.Add(-1), t0, func(string, contribution.Record) error { n++; return nil }); err != nil || n != 1 {
+			if err := s.RangeCommons(context.Background(), "web", t0.Add(-1), t0, func(string, contribution.Record) error { n++; return nil }); err != nil || n != 1 {
 				t.Fatalf("after upgrade: %d contributions, %v; want the 1 stored before", n, err)
 			}
 			if added, err := s.PutPayment(ctx, Payment{Reference: "p1", Commons: "web", Entity: "acme", Amount: 1, Currency: "EUR", At: t0}); !added || err != nil {
@@ -193,18 +193,18 @@ func TestEvidenceLog(t *testing.T) {
 		}
 		// What was ingested is in the ledger's rows.
 		n := 0
-		if err := s.RangeCommons("web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil }); err != nil || n != 4 {
+		if err := s.RangeCommons(context.Background(), "web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil }); err != nil || n != 4 {
 			t.Fatalf("RangeCommons after Ingest: %d, %v; want 4", n, err)
 		}
 		// A removed (revoked) statement seen again stays removed.
-		if ok, err := s.Remove(items[0].Evidence.Digest); !ok || err != nil {
+		if ok, err := s.Remove(context.Background(), items[0].Evidence.Digest); !ok || err != nil {
 			t.Fatalf("Remove = %v, %v", ok, err)
 		}
 		if res, err := s.Ingest(ctx, items[:1]); err != nil || res[0].Added {
 			t.Fatalf("re-ingest after Remove: %+v, %v", res, err)
 		}
 		n = 0
-		_ = s.RangeCommons("web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil })
+		_ = s.RangeCommons(context.Background(), "web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil })
 		if n != 3 {
 			t.Fatalf("after Remove and re-ingest: %d contributions, want 3", n)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -95,14 +96,14 @@ func (s *server) index(v *attest.Verified) error {
 		if err != nil {
 			return err
 		}
-		_, err = s.ledger.AddContribution(c)
+		_, err = s.ledger.AddContribution(context.Background(), c)
 		return err
 	default:
 		m, err := contribution.DecodeMembership(v)
 		if err != nil {
 			return err
 		}
-		_, err = s.ledger.AddMembership(m)
+		_, err = s.ledger.AddMembership(context.Background(), m)
 		return err
 	}
 }
@@ -140,7 +141,7 @@ func (s *server) allocate(p paymentJSON, at time.Time) (*payout.Allocation, erro
 	if s.payments[p.Reference] {
 		return nil, fmt.Errorf("%w: payment %q is already recorded", errConflict, p.Reference)
 	}
-	a, err := payout.Allocate(s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
+	a, err := payout.Allocate(context.Background(), s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
 		Currency: p.Currency, At: at, Reference: p.Reference}, s.eval.TermsDigest(), s.carried)
 	if err != nil {
 		return nil, err
@@ -353,7 +354,7 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusConflict, "payment already recorded", p.Reference)
 		return
 	}
-	if _, err := payout.Allocate(s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
+	if _, err := payout.Allocate(r.Context(), s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
 		Currency: p.Currency, At: at, Reference: p.Reference}, "", nil); err != nil {
 		problem(w, http.StatusUnprocessableEntity, "invalid payment", err.Error())
 		return
