@@ -152,6 +152,23 @@ func (s *Store) Ingest(ctx context.Context, items []Item) ([]Ingested, error) {
 			return nil, err
 		}
 	}
+	var cs []change
+	for i := range items {
+		if !out[i].Added {
+			continue
+		}
+		it := &items[i]
+		cs = append(cs, change{OpEvidence, it.Evidence.Digest})
+		switch {
+		case it.Contribution != nil:
+			cs = append(cs, change{OpContribution, it.Evidence.Digest})
+		case it.Membership != nil:
+			cs = append(cs, change{OpMembership, it.Evidence.Digest})
+		}
+	}
+	if err := s.logChanges(ctx, tx, op, cs); err != nil {
+		return nil, err
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, dbErr(op, "", "", err)
 	}

@@ -112,7 +112,25 @@ func affected(res sql.Result, err error) (bool, error) {
 
 // PutContribution implements contribution.Store.
 func (s *Store) PutContribution(ctx context.Context, c contribution.Contribution) (bool, error) {
-	return s.putContribution(ctx, s.db, &c)
+	return s.writeOne(ctx, "PutContribution", OpContribution, c.Statement, func(tx *sql.Tx) (bool, error) { return s.putContribution(ctx, tx, &c) })
+}
+
+// writeOne runs one write in a transaction and, when it changed something,
+// logs it to the change feed in the same transaction.
+func (s *Store) writeOne(ctx context.Context, op, kind, statement string, write func(tx *sql.Tx) (bool, error)) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, dbErr(op, "", statement, err)
+	}
+	defer tx.Rollback()
+	done, err := write(tx)
+	if err != nil || !done {
+		return false, err
+	}
+	if err := s.logChanges(ctx, tx, op, []change{{kind, statement}}); err != nil {
+		return false, err
+	}
+	return true, dbErr(op, "", statement, tx.Commit())
 }
 
 func (s *Store) putContribution(ctx context.Context, x execer, c *contribution.Contribution) (bool, error) {
@@ -126,7 +144,7 @@ func (s *Store) putContribution(ctx context.Context, x execer, c *contribution.C
 
 // PutMembership implements contribution.Store.
 func (s *Store) PutMembership(ctx context.Context, m contribution.Membership) (bool, error) {
-	return s.putMembership(ctx, s.db, &m)
+	return s.writeOne(ctx, "PutMembership", OpMembership, m.Statement, func(tx *sql.Tx) (bool, error) { return s.putMembership(ctx, tx, &m) })
 }
 
 func (s *Store) putMembership(ctx context.Context, x execer, m *contribution.Membership) (bool, error) {
@@ -141,20 +159,17 @@ func (s *Store) putMembership(ctx context.Context, x execer, m *contribution.Mem
 // Remove implements contribution.Store. The evidence log keeps the envelope:
 // it records what was seen, and a removal (a revocation) is itself evidence.
 func (s *Store) Remove(ctx context.Context, statement string) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, dbErr("Remove", "", statement, err)
-	}
-	defer tx.Rollback()
-	a, err := affected(tx.ExecContext(ctx, s.q.removeContribution, statement))
-	if err != nil {
-		return false, dbErr("Remove", "contributions", statement, err)
-	}
-	b, err := affected(tx.ExecContext(ctx, s.q.removeMembership, statement))
-	if err != nil {
-		return false, dbErr("Remove", "memberships", statement, err)
-	}
-	return a || b, dbErr("Remove", "", statement, tx.Commit())
+	return s.writeOne(ctx, "Remove", OpRemoved, statement, func(tx *sql.Tx) (bool, error) {
+		a, err := affected(tx.ExecContext(ctx, s.q.removeContribution, statement))
+		if err != nil {
+			return false, dbErr("Remove", "contributions", statement, err)
+		}
+		b, err := affected(tx.ExecContext(ctx, s.q.removeMembership, statement))
+		if err != nil {
+			return false, dbErr("Remove", "memberships", statement, err)
+		}
+		return a || b, nil
+	})
 }
 
 // RangeMany implements contribution.Store in one query, whatever the number

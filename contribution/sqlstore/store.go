@@ -126,7 +126,7 @@ func open(ctx context.Context, d Driver, dsn string, opt *Options, version int) 
 		return nil, dbErr("Open", "", "", err)
 	}
 	s := &Store{db: db, d: d, q: newQueries(d), stmts: map[string]*sql.Stmt{}}
-	if err := s.migrate(ctx, version); err != nil {
+	if err := s.migrate(ctx, version, o.BusyTimeout); err != nil {
 		db.Close()
 		return nil, err
 	}
