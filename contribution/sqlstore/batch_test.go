@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -87,6 +88,39 @@ func TestBatchReads(t *testing.T) {
 		}
 		if diff := cmp.Diff(wantM, gotM, cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("MembershipsOfMembers vs MembershipsOf (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestRangeManyLargeEntity: RangeMany for more contributors than a
+// statement may have parameters (SQLite allows 32,766, PostgreSQL 65,535)
+// answers in order instead of failing.
+func TestRangeManyLargeEntity(t *testing.T) {
+	ctx := context.Background()
+	forDrivers(t, func(t *testing.T, d Driver) {
+		s := openFresh(t, d)
+		var who []string
+		for i := range 70_000 {
+			who = append(who, fmt.Sprintf("m%05d", i))
+		}
+		want := []string{}
+		for _, i := range []int{3, 40_000, 69_999} {
+			c := *syntheticItem(i).Contribution
+			c.Contributor = who[i]
+			if _, err := s.PutContribution(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, who[i])
+		}
+		got := []string{}
+		if err := s.RangeMany(ctx, who, []string{"web"}, t0.Add(-time.Hour), t0.AddDate(1, 0, 0), func(p string, _ int, _ contribution.Record) error {
+			got = append(got, p)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(want, got) {
+			t.Fatalf("RangeMany over 70,000 contributors gave %v, want %v", got, want)
 		}
 	})
 }

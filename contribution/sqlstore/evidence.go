@@ -31,7 +31,8 @@ var establishedKinds = map[string]bool{
 // Evidence is one accepted envelope in the evidence log.
 type Evidence struct {
 	// Seq is the log position the store gave it (ascending in insertion
-	// order); ignored on input.
+	// order, but on PostgreSQL not in commit order: follow the change feed,
+	// Store.Changes, to miss nothing); ignored on input.
 	Seq           int64
 	Digest        string // attest.Verified.Digest: "sha256:<hex>" of the payload
 	PayloadType   string

@@ -272,12 +272,16 @@ func (s *Store) Follow(ctx context.Context, since int64, apply func(Change) erro
 		if len(chs) == o.Batch {
 			continue
 		}
+		sleep := l == nil
 		if l != nil {
 			if err := l.wait(ctx, o.Poll); err != nil {
+				// Poll instead, and listen again next round: never a loop
+				// that fails at once, over and over.
 				l.close()
-				l = nil
+				l, sleep = nil, true
 			}
-		} else {
+		}
+		if sleep {
 			t := time.NewTimer(o.Poll)
 			select {
 			case <-ctx.Done():

@@ -273,3 +273,35 @@ func testThreeInstances(t *testing.T, d Driver) {
 		t.Fatalf("payment reference accepted %d times across three instances, want once", n)
 	}
 }
+
+// TestFollowAfterQuiet: a follower whose waits timed out several times
+// (Poll 20 ms, 200 ms of silence) still takes the next change, and stops
+// with ctx's error when ctx is cancelled.
+func TestFollowAfterQuiet(t *testing.T) {
+	forDrivers(t, func(t *testing.T, d Driver) {
+		s := openFresh(t, d)
+		ctx, cancel := context.WithCancel(context.Background())
+		got := make(chan Change, 10)
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Follow(ctx, 0, func(ch Change) error { got <- ch; return nil }, &FollowOptions{Poll: 20 * time.Millisecond})
+		}()
+		time.Sleep(200 * time.Millisecond)
+		c := *syntheticItem(7).Contribution
+		if _, err := s.PutContribution(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case ch := <-got:
+			if ch.Seq != 1 || ch.Contribution == nil || ch.Contribution.Statement != c.Statement {
+				t.Fatalf("followed %+v, want the contribution at 1", ch)
+			}
+		case <-time.After(time.Second):
+			t.Fatal("no change followed within 1 s")
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Follow ended with %v, want context.Canceled", err)
+		}
+	})
+}

@@ -175,10 +175,26 @@ func (s *Store) Remove(ctx context.Context, statement string) (bool, error) {
 // RangeMany implements contribution.Store in one query, whatever the number
 // of contributors and commons: the batch read a quote for an entity makes
 // once for all its members.
+//
+// Contributors are asked for rangeChunk at a time (one query each), so that
+// an entity of any size stays under the databases' bounds on a statement's
+// parameters.
 func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(contributor string, commons int, r contribution.Record) error) error {
-	if len(contributors) == 0 || len(commons) == 0 {
+	if len(commons) == 0 {
 		return nil
 	}
+	for lo := 0; lo < len(contributors); lo += rangeChunk {
+		if err := s.rangeMany(ctx, contributors[lo:min(lo+rangeChunk, len(contributors))], commons, after, upTo, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rangeChunk bounds the contributors of one RangeMany query.
+const rangeChunk = 2000
+
+func (s *Store) rangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(contributor string, commons int, r contribution.Record) error) error {
 	var uniq []string
 	listed := map[string]bool{}
 	for _, c := range commons {
