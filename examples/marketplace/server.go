@@ -294,7 +294,7 @@ func (s *server) decide(w http.ResponseWriter, r *http.Request) (*policy.Decisio
 		ent = contribution.Entity{ID: q.Entity}
 	}
 	d, err := s.eval.Evaluate(&policy.Request{Entity: ent, Use: policy.Use{Commercial: q.Commercial, Purpose: q.Purpose, Seats: q.Seats, FirstUse: firstUse},
-		At: at, Ledger: s.ledger})
+		At: at, Ledger: s.ledger, Context: r.Context()})
 	if err != nil {
 		problem(w, http.StatusUnprocessableEntity, "cannot decide", err.Error())
 		return nil, nil, false
