@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"testing"
@@ -53,7 +54,7 @@ func benchLedger(b *testing.B, cs []Contribution, commons int) *Ledger {
 		}
 	}
 	for _, c := range cs {
-		if _, err := l.AddContribution(c); err != nil {
+		if _, err := l.AddContribution(context.Background(), c); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -74,7 +75,7 @@ func BenchmarkIngest(b *testing.B) {
 			benchIngestLedger = l
 			b.StartTimer()
 		}
-		if _, err := benchIngestLedger.AddContribution(cs[n%len(cs)]); err != nil {
+		if _, err := benchIngestLedger.AddContribution(context.Background(), cs[n%len(cs)]); err != nil {
 			b.Fatal(err)
 		}
 		n++
@@ -86,14 +87,14 @@ var benchIngestLedger *Ledger
 
 func BenchmarkReciprocity(b *testing.B) {
 	l, q := reciprocityBench(b)
-	r, err := l.Reciprocity(q)
+	r, err := l.Reciprocity(context.Background(), q)
 	if err != nil || r.Total == 0 {
 		b.Fatalf("%v %+v", err, r)
 	}
 	b.ReportMetric(float64(len(r.ByStatement)), "statements/op")
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := l.Reciprocity(q); err != nil {
+		if _, err := l.Reciprocity(context.Background(), q); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -104,12 +105,12 @@ func reciprocityBench(b *testing.B) (*Ledger, Query) {
 	cs := benchContributions(benchContribs, benchContributors, benchCommons)
 	l := benchLedger(b, cs, benchCommons)
 	for i := 0; i < benchEntityMembers; i++ {
-		if _, err := l.AddMembership(Membership{Contributor: benchID("p", i*97), Entity: "big", From: t0, Statement: fmt.Sprintf("sha256:m%063x", i)}); err != nil {
+		if _, err := l.AddMembership(context.Background(), Membership{Contributor: benchID("p", i*97), Entity: "big", From: t0, Statement: fmt.Sprintf("sha256:m%063x", i)}); err != nil {
 			b.Fatal(err)
 		}
 		// Half the members also belong elsewhere, so unnamed work is split.
 		if i%2 == 0 {
-			_, _ = l.AddMembership(Membership{Contributor: benchID("p", i*97), Entity: "other", From: t0, Statement: fmt.Sprintf("sha256:o%063x", i)})
+			_, _ = l.AddMembership(context.Background(), Membership{Contributor: benchID("p", i*97), Entity: "other", From: t0, Statement: fmt.Sprintf("sha256:o%063x", i)})
 		}
 	}
 	q := Query{Entity: "big", Commons: "c00000", At: t0.Add(4 * 365 * 24 * time.Hour), Window: 365 * 24 * time.Hour, HalfLife: 90 * 24 * time.Hour,
@@ -124,13 +125,13 @@ func reciprocityBench(b *testing.B) (*Ledger, Query) {
 func BenchmarkReciprocityBounded(b *testing.B) {
 	l, q := reciprocityBench(b)
 	q.MaxStatements = 1
-	r, err := l.Reciprocity(q)
+	r, err := l.Reciprocity(context.Background(), q)
 	if err != nil || r.Total == 0 || r.Statements < 2 || r.ByStatement != nil {
 		b.Fatalf("%v %d statements, %d listed", err, r.Statements, len(r.ByStatement))
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := l.Reciprocity(q); err != nil {
+		if _, err := l.Reciprocity(context.Background(), q); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -142,12 +143,12 @@ func BenchmarkContributorPoints(b *testing.B) {
 	cs := benchContributions(benchContribs, 100_000, 1)
 	l := benchLedger(b, cs, 1)
 	q := Query{Commons: "c00000", At: t0.Add(benchSpanDays * 24 * time.Hour), HalfLife: 180 * 24 * time.Hour}
-	if pts, _, err := l.ContributorPoints(q); err != nil || len(pts) < 99_000 {
+	if pts, _, err := l.ContributorPoints(context.Background(), q); err != nil || len(pts) < 99_000 {
 		b.Fatal(err, len(pts))
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		if _, _, err := l.ContributorPoints(q); err != nil {
+		if _, _, err := l.ContributorPoints(context.Background(), q); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -163,7 +164,7 @@ func BenchmarkMemoryPerContribution(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		l := benchLedger(b, nil, benchCommons)
 		for i := 0; i < benchContribs; i++ {
-			if _, err := l.AddContribution(gen(i)); err != nil {
+			if _, err := l.AddContribution(context.Background(), gen(i)); err != nil {
 				b.Fatal(err)
 			}
 		}

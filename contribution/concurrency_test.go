@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"fmt"
 	"hash/maphash"
 	"sync"
@@ -21,11 +22,11 @@ func TestConcurrentIngestAndQuery(t *testing.T) {
 			for i := 0; i < 200; i++ {
 				c := Contribution{Commons: "a", Contributor: "p0", Kind: "code", Quantity: 1000, At: day(i % 30),
 					Statement: fmt.Sprintf("sha256:w%d-%d", w, i)}
-				if _, err := l.AddContribution(c); err != nil {
+				if _, err := l.AddContribution(context.Background(), c); err != nil {
 					t.Error(err)
 				}
 				if i%2 == 1 {
-					if _, err := l.Revoke(c.Statement); err != nil {
+					if _, err := l.Revoke(context.Background(), c.Statement); err != nil {
 						t.Error(err)
 					}
 				}
@@ -35,17 +36,17 @@ func TestConcurrentIngestAndQuery(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 100; i++ {
-				if _, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(40), HalfLife: 10 * dayDur}); err != nil {
+				if _, err := l.Reciprocity(context.Background(), Query{Entity: "acme", Commons: "a", At: day(40), HalfLife: 10 * dayDur}); err != nil {
 					t.Error(err)
 				}
-				if _, _, err := l.ContributorPoints(Query{Commons: "a", At: day(40)}); err != nil {
+				if _, _, err := l.ContributorPoints(context.Background(), Query{Commons: "a", At: day(40)}); err != nil {
 					t.Error(err)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-	r, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(40)})
+	r, err := l.Reciprocity(context.Background(), Query{Entity: "acme", Commons: "a", At: day(40)})
 	if err != nil || r.Total != 4*100*Unit || len(r.ByStatement) != 400 {
 		t.Fatalf("after concurrent ingest: %s, %d statements, %v", r.Total, len(r.ByStatement), err)
 	}
@@ -59,27 +60,27 @@ func TestDigestHashClash(t *testing.T) {
 	a := Contribution{Commons: "a", Contributor: "p", Kind: "k", Quantity: 1, At: day(1), Statement: "sha256:aa"}
 	b := a
 	b.Statement, b.At = "sha256:bb", day(2)
-	if _, err := s.PutContribution(a); err != nil {
+	if _, err := s.PutContribution(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
 	s.byHash[maphash.String(s.seed, b.Statement)] = s.byHash[maphash.String(s.seed, a.Statement)]
-	if added, _ := s.PutContribution(b); !added {
+	if added, _ := s.PutContribution(context.Background(), b); !added {
 		t.Fatal("b refused")
 	}
 	if len(s.clashes) != 1 {
 		t.Fatalf("clash not recorded: %v", s.clashes)
 	}
-	if added, _ := s.PutContribution(b); added {
+	if added, _ := s.PutContribution(context.Background(), b); added {
 		t.Fatal("b added twice")
 	}
-	if ok, _ := s.Remove(b.Statement); !ok || len(s.clashes) != 0 {
+	if ok, _ := s.Remove(context.Background(), b.Statement); !ok || len(s.clashes) != 0 {
 		t.Fatal("b not removed")
 	}
-	if ok, _ := s.Remove(a.Statement); !ok {
+	if ok, _ := s.Remove(context.Background(), a.Statement); !ok {
 		t.Fatal("a not removed")
 	}
 	n := 0
-	_ = s.Range("p", []string{"a"}, day(-1), day(5), func(int, Record) error { n++; return nil })
+	_ = s.RangeMany(context.Background(), []string{"p"}, []string{"a"}, day(-1), day(5), func(string, int, Record) error { n++; return nil })
 	if n != 0 {
 		t.Fatalf("%d contributions left", n)
 	}

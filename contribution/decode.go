@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"strconv"
@@ -286,7 +287,7 @@ func DecodeEntity(v *attest.Verified, ownKeys ...string) (Entity, error) {
 // statement was already held. The ledger keeps who signed it and when it was
 // first seen (v.FirstSeen), so that RevokeKey later takes away exactly what
 // a revoked key signed after its revocation time.
-func (l *Ledger) Ingest(v *attest.Verified) (added bool, err error) {
+func (l *Ledger) Ingest(ctx context.Context, v *attest.Verified) (added bool, err error) {
 	if v == nil {
 		return false, errorf(ErrInvalid, "", "", "no verified statement")
 	}
@@ -297,13 +298,13 @@ func (l *Ledger) Ingest(v *attest.Verified) (added bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		add = func() (bool, error) { return l.AddContribution(c) }
+		add = func() (bool, error) { return l.AddContribution(ctx, c) }
 	case MembershipPredicateType:
 		m, err := DecodeMembership(v)
 		if err != nil {
 			return false, err
 		}
-		add = func() (bool, error) { return l.AddMembership(m) }
+		add = func() (bool, error) { return l.AddMembership(ctx, m) }
 	}
 	if add != nil {
 		record, err := l.admit(v)
@@ -314,7 +315,9 @@ func (l *Ledger) Ingest(v *attest.Verified) (added bool, err error) {
 			return added, err
 		}
 		if !record() {
-			if _, err := l.store.Remove(v.Digest); err != nil {
+			// Undone even when ctx was cancelled meanwhile: a statement of
+			// revoked signers must not stay counted.
+			if _, err := l.store.Remove(context.WithoutCancel(ctx), v.Digest); err != nil {
 				return false, err
 			}
 			return false, &Error{Err: attest.ErrRevoked, Statement: v.Digest, Detail: "its signers were revoked while it was being ingested"}

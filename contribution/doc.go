@@ -153,6 +153,19 @@
 // PostgreSQL; contribution/storetest is the conformance suite every Store,
 // MemStore included, passes.
 //
+// Every Store method and every Ledger method that reads or writes the store
+// takes a context.Context, which a database store runs its queries under;
+// a cancelled context fails the call with an error errors.Is reports as
+// context.Canceled. The reads are the batches a question needs, so that a
+// question over a database costs a constant number of round trips whatever
+// an entity's size: a reciprocity answer, CountedStatements and FallsBelow
+// ask MembershipsOfMembers (every membership of the entity's members, which
+// also gives how each member's undirected contributions are split) and then
+// one RangeMany over the union of the members' windows, filtering each
+// record by its contributor's own membership periods; ContributorPoints
+// asks one RangeCommons per commons counted. (Until this release a quote
+// made 1 + 2×members calls.)
+//
 // The ledger keeps, for what it ingested, who signed it and when it was
 // first seen (attest.Verified.FirstSeen). RevokeKey withdraws a key from a
 // time on as attest does: the statements first seen from then on, and

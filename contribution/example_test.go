@@ -1,6 +1,7 @@
 package contribution_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
@@ -26,13 +27,13 @@ func ExampleLedger_Reciprocity() {
 	_ = ledger.AddCommons(web)
 	_ = ledger.AddCommons(contribution.Commons{ID: "docs-commons"})
 
-	_, _ = ledger.AddMembership(contribution.Membership{Contributor: "alice", Entity: "acme", From: day(0), Statement: "sha256:m1"})
-	_, _ = ledger.AddContribution(contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code",
+	_, _ = ledger.AddMembership(context.Background(), contribution.Membership{Contributor: "alice", Entity: "acme", From: day(0), Statement: "sha256:m1"})
+	_, _ = ledger.AddContribution(context.Background(), contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code",
 		Quantity: 30_000, Unit: "commits", At: day(10), Statement: "sha256:c1"})
-	_, _ = ledger.AddContribution(contribution.Contribution{Commons: "docs-commons", Contributor: "alice", Kind: "docs",
+	_, _ = ledger.AddContribution(context.Background(), contribution.Contribution{Commons: "docs-commons", Contributor: "alice", Kind: "docs",
 		Quantity: 20_000, Unit: "pages", At: day(40), Statement: "sha256:c2"})
 
-	r, err := ledger.Reciprocity(contribution.Query{
+	r, err := ledger.Reciprocity(context.Background(), contribution.Query{
 		Entity: "acme", Commons: "web", At: day(40),
 		Window: 365 * 24 * time.Hour, HalfLife: 30 * 24 * time.Hour,
 		Recognised: web.RecognisedWeights(),
@@ -72,7 +73,7 @@ func ExampleLedger_Ingest() {
 	if err != nil {
 		panic(err)
 	}
-	added, err := ledger.Ingest(v)
+	added, err := ledger.Ingest(context.Background(), v)
 	fmt.Println(added, err)
 	c, _ := contribution.DecodeContribution(v, ledger)
 	fmt.Println(c.Kind, c.Quantity, c.Unit)

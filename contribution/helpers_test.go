@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"crypto/ed25519"
 	"fmt"
 	"testing"
@@ -74,9 +75,9 @@ func mustAdd(t testing.TB, l *Ledger, items ...any) {
 		var err error
 		switch v := it.(type) {
 		case Contribution:
-			_, err = l.AddContribution(v)
+			_, err = l.AddContribution(context.Background(), v)
 		case Membership:
-			_, err = l.AddMembership(v)
+			_, err = l.AddMembership(context.Background(), v)
 		}
 		if err != nil {
 			t.Fatal(err)

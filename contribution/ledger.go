@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"cmp"
+	"context"
 	"math"
 	"math/bits"
 	"slices"
@@ -61,14 +62,14 @@ func (l *Ledger) Commons(id string) (Commons, bool) {
 
 // AddContribution ingests a contribution that has already been verified and
 // decoded (see DecodeContribution). It is idempotent by c.Statement.
-func (l *Ledger) AddContribution(c Contribution) (added bool, err error) {
+func (l *Ledger) AddContribution(ctx context.Context, c Contribution) (added bool, err error) {
 	if err := c.check(); err != nil {
 		return false, err
 	}
 	if _, ok := l.Commons(c.Commons); !ok {
 		return false, errorf(ErrUnknownCommons, c.Statement, "commons", "commons %q is not registered with the ledger; AddCommons it first", c.Commons)
 	}
-	return l.store.PutContribution(c)
+	return l.store.PutContribution(ctx, c)
 }
 
 func (c Contribution) check() error {
@@ -88,7 +89,7 @@ func (c Contribution) check() error {
 }
 
 // AddMembership ingests a verified membership, idempotent by m.Statement.
-func (l *Ledger) AddMembership(m Membership) (added bool, err error) {
+func (l *Ledger) AddMembership(ctx context.Context, m Membership) (added bool, err error) {
 	switch {
 	case m.Statement == "":
 		return false, errorf(ErrInvalid, "", "Statement", "a membership needs the digest of its statement")
@@ -99,13 +100,13 @@ func (l *Ledger) AddMembership(m Membership) (added bool, err error) {
 	case !m.Until.IsZero() && !m.Until.After(m.From):
 		return false, errorf(ErrPeriod, m.Statement, "until", "membership ends %s, not after it starts %s", m.Until.Format(time.RFC3339), m.From.Format(time.RFC3339))
 	}
-	return l.store.PutMembership(m)
+	return l.store.PutMembership(ctx, m)
 }
 
 // Revoke removes whatever the statement with this digest added. Feed it the
 // digests attest reports as revoked.
-func (l *Ledger) Revoke(statement string) (removed bool, err error) {
-	return l.store.Remove(statement)
+func (l *Ledger) Revoke(ctx context.Context, statement string) (removed bool, err error) {
+	return l.store.Remove(ctx, statement)
 }
 
 // Reciprocity answers q: the points of q.Entity's members while they were
@@ -122,12 +123,15 @@ func (l *Ledger) Revoke(statement string) (removed bool, err error) {
 // sum, each contribution's points rounded down on their own and the
 // remainder of a split going one thousandth each to the first entities in
 // id order. The two differ within the bound the package doc states.
-func (l *Ledger) Reciprocity(q Query) (Reciprocity, error) {
+func (l *Ledger) Reciprocity(ctx context.Context, q Query) (Reciprocity, error) {
+	if err := ctx.Err(); err != nil {
+		return Reciprocity{}, err
+	}
 	ms, ok := l.store.(*MemStore)
 	if !ok {
 		var acc accumulator
 		acc.breakdown = true
-		if err := l.sum(q, q.At, q.At, &acc); err != nil {
+		if err := l.sum(ctx, q, q.At, q.At, &acc); err != nil {
 			return Reciprocity{}, err
 		}
 		r := acc.result()
@@ -144,12 +148,12 @@ func (l *Ledger) Reciprocity(q Query) (Reciprocity, error) {
 // bound lists them): those from offset, at most limit of them (0: all), and
 // how many there are in all. It reads every counted contribution: it is the
 // on-demand listing behind an answer that Query.MaxStatements kept short.
-func (l *Ledger) CountedStatements(q Query, offset, limit int) ([]Share, int, error) {
+func (l *Ledger) CountedStatements(ctx context.Context, q Query, offset, limit int) ([]Share, int, error) {
 	if offset < 0 || limit < 0 {
 		return nil, 0, errorf(ErrInvalid, "", "offset", "offset %d and limit %d must not be negative", offset, limit)
 	}
 	q.MaxStatements = 0
-	r, err := l.Reciprocity(q)
+	r, err := l.Reciprocity(ctx, q)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -172,14 +176,17 @@ func (l *Ledger) CountedStatements(q Query, offset, limit int) ([]Share, int, er
 // The total at a time is Reciprocity's (over a MemStore, the prefix sums';
 // see crossing.go for how the instant is found without visiting the
 // contributions); it never grows as time passes without new contributions.
-func (l *Ledger) FallsBelow(q Query, threshold Points) (t time.Time, ok bool, err error) {
+func (l *Ledger) FallsBelow(ctx context.Context, q Query, threshold Points) (t time.Time, ok bool, err error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, false, err
+	}
 	if ms, isMem := l.store.(*MemStore); isMem {
 		return l.prefixFallsBelow(ms, q, threshold)
 	}
 	// The contributions that count are read from the store once; each probe
 	// of the search then only re-weighs them.
 	var terms []term
-	if err := l.sum(q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
+	if err := l.sum(ctx, q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
 		return time.Time{}, false, err
 	}
 	below := func(at time.Time) (bool, error) {

@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -91,7 +92,7 @@ func testReciprocityCase(t *testing.T, direct bool, items []any, q Query, want, 
 		want = prefix
 	}
 	mustAdd(t, l, items...)
-	r, err := l.Reciprocity(q)
+	r, err := l.Reciprocity(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +143,7 @@ func testConservation(t *testing.T, direct bool) {
 	)
 	var sum Points
 	for _, e := range ents {
-		r, err := l.Reciprocity(Query{Entity: e, Commons: "a", At: day(10), HalfLife: 7 * dayDur})
+		r, err := l.Reciprocity(context.Background(), Query{Entity: e, Commons: "a", At: day(10), HalfLife: 7 * dayDur})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func TestRevocationIdempotenceOrder(t *testing.T) {
 	m := member("alice", "acme", day(0), time.Time{})
 	mustAdd(t, l, c1, c2, c1, m, m)
 	q := Query{Entity: "acme", Commons: "a", At: day(10)}
-	r, _ := l.Reciprocity(q)
+	r, _ := l.Reciprocity(context.Background(), q)
 	want := Reciprocity{Total: 7000,
 		ByCommons:   []Share{{"a", 7000}},
 		ByMember:    []Share{{"alice", 7000}},
@@ -191,19 +192,19 @@ func TestRevocationIdempotenceOrder(t *testing.T) {
 	if d := cmp.Diff(want, r); d != "" {
 		t.Fatalf("(-want +got)\n%s", d)
 	}
-	if ok, _ := l.Revoke(c1.Statement); !ok {
+	if ok, _ := l.Revoke(context.Background(), c1.Statement); !ok {
 		t.Fatal("revoke of a held statement reported nothing removed")
 	}
-	if r, _ := l.Reciprocity(q); r.Total != 4000 {
+	if r, _ := l.Reciprocity(context.Background(), q); r.Total != 4000 {
 		t.Fatalf("after revoking a contribution: %s", r.Total)
 	}
-	if ok, _ := l.Revoke(m.Statement); !ok {
+	if ok, _ := l.Revoke(context.Background(), m.Statement); !ok {
 		t.Fatal("membership not removed")
 	}
-	if r, _ := l.Reciprocity(q); r.Total != 0 {
+	if r, _ := l.Reciprocity(context.Background(), q); r.Total != 0 {
 		t.Fatalf("after revoking the membership: %s", r.Total)
 	}
-	if ok, _ := l.Revoke("sha256:unknown"); ok {
+	if ok, _ := l.Revoke(context.Background(), "sha256:unknown"); ok {
 		t.Fatal("unknown digest reported removed")
 	}
 }
@@ -221,11 +222,11 @@ func TestBadInputs(t *testing.T) {
 		{Contribution{Commons: "a", Contributor: "x", Kind: "code", Quantity: 1, At: day(1)}, ErrInvalid},
 	}
 	for _, b := range bad {
-		if _, err := l.AddContribution(b.c); !errors.Is(err, b.want) {
+		if _, err := l.AddContribution(context.Background(), b.c); !errors.Is(err, b.want) {
 			t.Errorf("%+v: got %v, want %v", b.c, err, b.want)
 		}
 	}
-	if _, err := l.AddMembership(Membership{Contributor: "x", Entity: "e", From: day(2), Until: day(1), Statement: "m"}); !errors.Is(err, ErrPeriod) {
+	if _, err := l.AddMembership(context.Background(), Membership{Contributor: "x", Entity: "e", From: day(2), Until: day(1), Statement: "m"}); !errors.Is(err, ErrPeriod) {
 		t.Errorf("membership ending before start: %v", err)
 	}
 	for _, q := range []Query{
@@ -234,7 +235,7 @@ func TestBadInputs(t *testing.T) {
 		{Entity: "e", Commons: "a", At: day(1), KindWeights: map[string]int64{"x": MaxWeight + 1}},
 		{Entity: "e", Commons: "a", At: day(1), Recognised: map[string]int64{"x": -1}},
 	} {
-		if _, err := l.Reciprocity(q); err == nil {
+		if _, err := l.Reciprocity(context.Background(), q); err == nil {
 			t.Errorf("%+v accepted", q)
 		}
 	}
@@ -245,7 +246,7 @@ func TestFallsBelow(t *testing.T) {
 	mustAdd(t, l, member("alice", "acme", day(0), time.Time{}), contrib("a", "alice", "", "code", 100, day(0)),
 		contrib("a", "alice", "", "code", 100, day(20))) // after At: must be ignored
 	q := Query{Entity: "acme", Commons: "a", At: day(10), HalfLife: 10 * dayDur}
-	at, ok, err := l.FallsBelow(q, 25*Unit)
+	at, ok, err := l.FallsBelow(context.Background(), q, 25*Unit)
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
@@ -254,10 +255,10 @@ func TestFallsBelow(t *testing.T) {
 	if d := at.Sub(day(20)); d <= 0 || d > 14*time.Second {
 		t.Fatalf("falls below at %s, want just after %s", at, day(20))
 	}
-	if _, ok, _ := l.FallsBelow(Query{Entity: "acme", Commons: "a", At: day(10)}, 25*Unit); ok {
+	if _, ok, _ := l.FallsBelow(context.Background(), Query{Entity: "acme", Commons: "a", At: day(10)}, 25*Unit); ok {
 		t.Fatal("without decay or window the total never falls")
 	}
-	at, ok, _ = l.FallsBelow(Query{Entity: "acme", Commons: "a", At: day(10), Window: 30 * dayDur}, 25*Unit)
+	at, ok, _ = l.FallsBelow(context.Background(), Query{Entity: "acme", Commons: "a", At: day(10), Window: 30 * dayDur}, 25*Unit)
 	if !ok || !at.Equal(day(30)) {
 		t.Fatalf("window: %s %v, want %s", at, ok, day(30))
 	}
@@ -299,7 +300,7 @@ func TestContributorPoints(t *testing.T) {
 		contrib("a", "bob", "", "code", 1, day(20)), // after At
 		contrib("a", "old", "", "code", 1, day(-100)),
 	)
-	got, total, err := l.ContributorPoints(Query{Commons: "a", At: day(10), Window: 30 * dayDur, Recognised: map[string]int64{"a": 1000, "b": 500, "c": 2000},
+	got, total, err := l.ContributorPoints(context.Background(), Query{Commons: "a", At: day(10), Window: 30 * dayDur, Recognised: map[string]int64{"a": 1000, "b": 500, "c": 2000},
 		KindWeights: map[string]int64{"code": 1000}})
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +309,7 @@ func TestContributorPoints(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" || total != 5000 {
 		t.Fatalf("total %s (-want +got)\n%s", total, d)
 	}
-	if _, _, err := l.ContributorPoints(Query{Entity: "x", Commons: "a", At: day(1)}); !errors.Is(err, ErrInvalid) {
+	if _, _, err := l.ContributorPoints(context.Background(), Query{Entity: "x", Commons: "a", At: day(1)}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("entity given: %v", err)
 	}
 }
@@ -355,7 +356,7 @@ func TestTermsMatchSum(t *testing.T) {
 			q.KindWeights = map[string]int64{"code": 1500, "docs": 250}
 		}
 		var terms []term
-		if err := l.sum(q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
+		if err := l.sum(context.Background(), q, q.At, q.At, &accumulator{terms: &terms}); err != nil {
 			t.Fatal(err)
 		}
 		for probe := range 25 {
@@ -364,7 +365,7 @@ func TestTermsMatchSum(t *testing.T) {
 				at = q.At
 			}
 			var acc accumulator
-			if err := l.sum(q, q.At, at, &acc); err != nil {
+			if err := l.sum(context.Background(), q, q.At, at, &acc); err != nil {
 				t.Fatal(err)
 			}
 			got, err := totalAt(terms, q, at)
@@ -410,7 +411,7 @@ func TestContributorPointsFlatMatchesGeneral(t *testing.T) {
 			stmts = append(stmts, c.Statement)
 		}
 		for range rng.IntN(20) {
-			if _, err := fast.Revoke(stmts[rng.IntN(len(stmts))]); err != nil {
+			if _, err := fast.Revoke(context.Background(), stmts[rng.IntN(len(stmts))]); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -427,11 +428,11 @@ func TestContributorPointsFlatMatchesGeneral(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			q.KindWeights = map[string]int64{"code": 1500, "docs": 250}
 		}
-		got, gotTotal, err := fast.ContributorPoints(q)
+		got, gotTotal, err := fast.ContributorPoints(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, wantTotal, err := general.ContributorPoints(q)
+		want, wantTotal, err := general.ContributorPoints(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"math"
 	"runtime"
 	"slices"
@@ -14,7 +15,10 @@ import (
 // recognises, in the window ending at q.At, whatever entity (if any) they
 // were made for. q.Entity must be empty. The result is sorted by key id and
 // holds only contributors with points; total is their sum.
-func (l *Ledger) ContributorPoints(q Query) (points []Share, total Points, err error) {
+func (l *Ledger) ContributorPoints(ctx context.Context, q Query) (points []Share, total Points, err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
 	if err := checkQuery(q); err != nil {
 		return nil, 0, err
 	}
@@ -42,7 +46,7 @@ func (l *Ledger) ContributorPoints(q Query) (points []Share, total Points, err e
 	var lists [][]Share
 	for _, c := range recognised(q) {
 		var list []Share
-		err := l.store.RangeCommons(c.commons, after, q.At, func(who string, r Record) error {
+		err := l.store.RangeCommons(ctx, c.commons, after, q.At, func(who string, r Record) error {
 			v := weigh(r.Quantity, kindWeight(q, r.Kind), c.weight, q.At.Sub(r.At), q.HalfLife)
 			if err := acc.add("", "", "", r.Statement, v); err != nil {
 				return err

@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"crypto"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -76,11 +77,11 @@ func TestIngestSignedEndToEnd(t *testing.T) {
 	vc := verify(t, tr, signed(t, cs, 1), ContributionPredicateType)
 	vm := verify(t, tr, signed(t, ms, 10, 30), MembershipPredicateType)
 	for _, v := range []*attest.Verified{vc, vm, vc} {
-		if _, err := l.Ingest(v); err != nil {
+		if _, err := l.Ingest(context.Background(), v); err != nil {
 			t.Fatal(err)
 		}
 	}
-	r, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(10)})
+	r, err := l.Reciprocity(context.Background(), Query{Entity: "acme", Commons: "a", At: day(10)})
 	if err != nil || r.Total != 2500 || len(r.ByStatement) != 1 || r.ByStatement[0] != (Share{vc.Digest, 2500}) {
 		t.Fatalf("%+v %v", r, err)
 	}
@@ -99,7 +100,7 @@ func TestDecodeRefusals(t *testing.T) {
 	// Membership with only the entity's signature: refused, nothing ingested.
 	ms, _ := NewMembershipStatement(Membership{Entity: "acme", From: day(0)}, alice)
 	vm := verify(t, tr, signed(t, ms, 10), MembershipPredicateType)
-	if _, err := l.Ingest(vm); !errors.Is(err, ErrMissingSignature) {
+	if _, err := l.Ingest(context.Background(), vm); !errors.Is(err, ErrMissingSignature) {
 		t.Fatalf("membership without member signature: %v", err)
 	}
 	var e *Error
@@ -112,24 +113,24 @@ func TestDecodeRefusals(t *testing.T) {
 	cb := good
 	cb.Commons = "b"
 	st, _ := NewContributionStatement(cb)
-	if _, err := l.Ingest(verify(t, tr, signed(t, st, 9), ContributionPredicateType)); !errors.Is(err, ErrNotSteward) {
+	if _, err := l.Ingest(context.Background(), verify(t, tr, signed(t, st, 9), ContributionPredicateType)); !errors.Is(err, ErrNotSteward) {
 		t.Fatalf("non-steward: %v", err)
 	}
 	// Unknown commons.
 	cz := good
 	cz.Commons = "zz"
 	st, _ = NewContributionStatement(cz)
-	if _, err := l.Ingest(verify(t, tr, signed(t, st, 9), ContributionPredicateType)); !errors.Is(err, ErrUnknownCommons) {
+	if _, err := l.Ingest(context.Background(), verify(t, tr, signed(t, st, 9), ContributionPredicateType)); !errors.Is(err, ErrUnknownCommons) {
 		t.Fatalf("unknown commons: %v", err)
 	}
 	// Subject naming a different commons than the predicate.
 	st, _ = NewContributionStatement(good)
 	st2, _ := attest.NewStatement(ContributionPredicateType, json.RawMessage(st.Predicate), attest.SubjectFor("commons:b"))
-	if _, err := l.Ingest(verify(t, tr, signed(t, st2, 9), ContributionPredicateType)); !errors.Is(err, ErrSubject) {
+	if _, err := l.Ingest(context.Background(), verify(t, tr, signed(t, st2, 9), ContributionPredicateType)); !errors.Is(err, ErrSubject) {
 		t.Fatalf("subject mismatch: %v", err)
 	}
 
-	r, _ := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(10), Recognised: map[string]int64{"a": 1000, "b": 1000}})
+	r, _ := l.Reciprocity(context.Background(), Query{Entity: "acme", Commons: "a", At: day(10), Recognised: map[string]int64{"a": 1000, "b": 1000}})
 	if r.Total != 0 {
 		t.Fatalf("refused statements were counted: %+v", r)
 	}
@@ -243,7 +244,7 @@ func TestMembershipWeakMemberKeyRefused(t *testing.T) {
 	if !errors.Is(err, attest.ErrWeakKey) || !errors.As(err, &e) || e.Pointer != "/memberKey" || e.KeyID != attest.KeyID(identityKey) || e.Statement != v.Digest {
 		t.Fatalf("DecodeMembership with a forged member signature: %v", err)
 	}
-	if _, err := l.Ingest(v); !errors.Is(err, attest.ErrWeakKey) {
+	if _, err := l.Ingest(context.Background(), v); !errors.Is(err, attest.ErrWeakKey) {
 		t.Fatalf("Ingest: %v", err)
 	}
 }

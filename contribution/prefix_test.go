@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -48,7 +49,7 @@ func randomLedgers(t *testing.T, rng *rand.Rand) (prefix, direct *Ledger, q Quer
 	for _, l := range []*Ledger{prefix, direct} {
 		mustAdd(t, l, items[:half]...)
 	}
-	if _, err := prefix.Reciprocity(q); err != nil {
+	if _, err := prefix.Reciprocity(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
 	for _, l := range []*Ledger{prefix, direct} {
@@ -63,7 +64,7 @@ func randomLedgers(t *testing.T, rng *rand.Rand) (prefix, direct *Ledger, q Quer
 	if rng.IntN(2) == 0 {
 		q.KindWeights = map[string]int64{"code": 1500, "docs": 250, "review": int64(rng.IntN(1001))}
 	}
-	if _, err := prefix.Reciprocity(q); err != nil {
+	if _, err := prefix.Reciprocity(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
 	// Revocations after the sums were built.
@@ -79,7 +80,7 @@ func randomLedgers(t *testing.T, rng *rand.Rand) (prefix, direct *Ledger, q Quer
 			stmt = v.Statement
 		}
 		for _, l := range []*Ledger{prefix, direct} {
-			if ok, err := l.Revoke(stmt); !ok || err != nil {
+			if ok, err := l.Revoke(context.Background(), stmt); !ok || err != nil {
 				t.Fatal(ok, err)
 			}
 		}
@@ -107,8 +108,8 @@ func TestPrefixMatchesDirect(t *testing.T) {
 			if probe > 0 {
 				q.At = q.At.Add(time.Duration(rng.Int64N(int64(60 * dayDur))))
 			}
-			got, err1 := prefix.Reciprocity(q)
-			want, err2 := direct.Reciprocity(q)
+			got, err1 := prefix.Reciprocity(context.Background(), q)
+			want, err2 := direct.Reciprocity(context.Background(), q)
 			if err1 != nil || err2 != nil {
 				t.Fatal(err1, err2)
 			}
@@ -181,7 +182,7 @@ func TestCrossingMatchesBisection(t *testing.T) {
 	found := 0
 	for trial := range 1000 {
 		l, _, q := randomLedgers(t, rng)
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -189,7 +190,7 @@ func TestCrossingMatchesBisection(t *testing.T) {
 		if rng.IntN(10) == 0 {
 			threshold = r.Total + 1
 		}
-		got, ok, err := l.FallsBelow(q, threshold)
+		got, ok, err := l.FallsBelow(context.Background(), q, threshold)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +221,7 @@ func TestPrefixSumsFollowChanges(t *testing.T) {
 		for _, c := range cs {
 			mustAdd(t, l, c)
 		}
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestPrefixSumsFollowChanges(t *testing.T) {
 	mustAdd(t, l, m, cs[1])
 	step := func(what string, want Points) {
 		t.Helper()
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(context.Background(), q)
 		if err != nil || r.Total != want {
 			t.Fatalf("%s: %s (%v), want %s", what, r.Total, err, want)
 		}
@@ -240,14 +241,14 @@ func TestPrefixSumsFollowChanges(t *testing.T) {
 	step("appended", fresh(cs[1], cs[2]))
 	mustAdd(t, l, cs[0])
 	step("out of order", fresh(cs...))
-	if ok, _ := l.Revoke(cs[1].Statement); !ok {
+	if ok, _ := l.Revoke(context.Background(), cs[1].Statement); !ok {
 		t.Fatal("not revoked")
 	}
 	step("revoked", fresh(cs[0], cs[2]))
-	if ok, _ := l.Revoke(cs[0].Statement); !ok {
+	if ok, _ := l.Revoke(context.Background(), cs[0].Statement); !ok {
 		t.Fatal("not revoked")
 	}
-	if ok, _ := l.Revoke(cs[2].Statement); !ok {
+	if ok, _ := l.Revoke(context.Background(), cs[2].Statement); !ok {
 		t.Fatal("not revoked")
 	}
 	step("all revoked", 0)
@@ -263,18 +264,18 @@ func TestMaxStatements(t *testing.T) {
 		mustAdd(t, l, contrib("a", "alice", "", "code", int64(i+1), day(i)))
 	}
 	q := Query{Entity: "acme", Commons: "a", At: day(30), HalfLife: 10 * dayDur}
-	all, err := l.Reciprocity(q)
+	all, err := l.Reciprocity(context.Background(), q)
 	if err != nil || len(all.ByStatement) != 25 || all.Statements != 25 {
 		t.Fatal(err, all)
 	}
 	q.MaxStatements = 10
-	short, err := l.Reciprocity(q)
+	short, err := l.Reciprocity(context.Background(), q)
 	if err != nil || short.ByStatement != nil || short.Statements != 25 || short.Total != all.Total {
 		t.Fatalf("bounded: %+v %v", short, err)
 	}
 	var paged []Share
 	for off := 0; ; off += 10 {
-		page, n, err := l.CountedStatements(q, off, 10)
+		page, n, err := l.CountedStatements(context.Background(), q, off, 10)
 		if err != nil || n != 25 {
 			t.Fatal(err, n)
 		}
@@ -287,14 +288,14 @@ func TestMaxStatements(t *testing.T) {
 		t.Fatalf("pages %v, unbounded %v", paged, all.ByStatement)
 	}
 	q.MaxStatements = 25
-	if r, _ := l.Reciprocity(q); len(r.ByStatement) != 25 {
+	if r, _ := l.Reciprocity(context.Background(), q); len(r.ByStatement) != 25 {
 		t.Fatalf("at the bound: %d listed", len(r.ByStatement))
 	}
-	if _, _, err := l.CountedStatements(q, -1, 0); err == nil {
+	if _, _, err := l.CountedStatements(context.Background(), q, -1, 0); err == nil {
 		t.Fatal("negative offset accepted")
 	}
 	q.MaxStatements = -1
-	if _, err := l.Reciprocity(q); err == nil {
+	if _, err := l.Reciprocity(context.Background(), q); err == nil {
 		t.Fatal("negative bound accepted")
 	}
 }
@@ -302,14 +303,14 @@ func TestMaxStatements(t *testing.T) {
 func ExampleLedger_CountedStatements() {
 	l := NewLedger(nil)
 	_ = l.AddCommons(Commons{ID: "web"})
-	_, _ = l.AddMembership(Membership{Contributor: "alice", Entity: "acme", From: t0, Statement: "sha256:m"})
+	_, _ = l.AddMembership(context.Background(), Membership{Contributor: "alice", Entity: "acme", From: t0, Statement: "sha256:m"})
 	for i := range 3 {
-		_, _ = l.AddContribution(Contribution{Commons: "web", Contributor: "alice", Kind: "code", Quantity: Quantity(1000 * (i + 1)), At: t0.Add(time.Duration(i) * time.Hour), Statement: fmt.Sprintf("sha256:c%d", i)})
+		_, _ = l.AddContribution(context.Background(), Contribution{Commons: "web", Contributor: "alice", Kind: "code", Quantity: Quantity(1000 * (i + 1)), At: t0.Add(time.Duration(i) * time.Hour), Statement: fmt.Sprintf("sha256:c%d", i)})
 	}
 	q := Query{Entity: "acme", Commons: "web", At: t0.Add(24 * time.Hour), MaxStatements: 2}
-	r, _ := l.Reciprocity(q)
+	r, _ := l.Reciprocity(context.Background(), q)
 	fmt.Println(r.Total, r.Statements, len(r.ByStatement))
-	page, n, _ := l.CountedStatements(q, 1, 2)
+	page, n, _ := l.CountedStatements(context.Background(), q, 1, 2)
 	fmt.Println(n, page)
 	// Output:
 	// 6.000 3 0

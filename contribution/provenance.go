@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
@@ -87,7 +88,7 @@ func (l *Ledger) admit(v *attest.Verified) (record func() bool, err error) {
 // Only statements that came in through Ingest carry the provenance this
 // needs; contributions and memberships added directly are the caller's to
 // remove (Revoke).
-func (l *Ledger) RevokeKey(key string, from time.Time) (removed int, err error) {
+func (l *Ledger) RevokeKey(ctx context.Context, key string, from time.Time) (removed int, err error) {
 	if !attest.IsKeyID(key) {
 		return 0, errorf(ErrInvalid, "", "key", "%q is not a key id", key)
 	}
@@ -121,7 +122,7 @@ func (l *Ledger) RevokeKey(key string, from time.Time) (removed int, err error) 
 	p.mu.Unlock()
 
 	for _, d := range gone {
-		ok, err := l.store.Remove(d)
+		ok, err := l.store.Remove(ctx, d)
 		if err != nil {
 			return removed, err
 		}

@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"testing"
@@ -27,7 +28,7 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := keyID(30)
-	if _, err := l.AddMembership(Membership{Contributor: alice, Entity: "acme", From: day(0), Statement: "sha256:membership"}); err != nil {
+	if _, err := l.AddMembership(context.Background(), Membership{Contributor: alice, Entity: "acme", From: day(0), Statement: "sha256:membership"}); err != nil {
 		t.Fatal(err)
 	}
 	contrib := func(qty Quantity, at time.Time) attest.Statement {
@@ -47,7 +48,7 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 	}
 	total := func() Points {
 		t.Helper()
-		r, err := l.Reciprocity(Query{Entity: "acme", Commons: "a", At: day(400)})
+		r, err := l.Reciprocity(context.Background(), Query{Entity: "acme", Commons: "a", At: day(400)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +63,7 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 	// take it away.
 	cosigned := seenAt(signed(t, contrib(300, day(61)), 1, 5), day(61))
 	for _, v := range []*attest.Verified{honest, stolen, cosigned} {
-		if _, err := l.Ingest(v); err != nil {
+		if _, err := l.Ingest(context.Background(), v); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -70,7 +71,7 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 		t.Fatalf("before revocation: %s, want 8.3", got)
 	}
 
-	if n, err := l.RevokeKey(keyID(1), revokedFrom); err != nil || n != 1 {
+	if n, err := l.RevokeKey(context.Background(), keyID(1), revokedFrom); err != nil || n != 1 {
 		t.Fatalf("RevokeKey removed %d (%v), want the one statement first seen after T", n, err)
 	}
 	if got := total(); got != 1300 {
@@ -80,11 +81,11 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 	// Arriving after the revocation: refused when first seen after T,
 	// accepted when a recorder saw it before T (a replayed log).
 	late := seenAt(signed(t, contrib(500, day(2)), 1), day(70))
-	if _, err := l.Ingest(late); !errors.Is(err, attest.ErrRevoked) {
+	if _, err := l.Ingest(context.Background(), late); !errors.Is(err, attest.ErrRevoked) {
 		t.Fatalf("statement first seen after T: %v, want attest.ErrRevoked", err)
 	}
 	replayed := seenAt(signed(t, contrib(40, day(20)), 1), day(20))
-	if added, err := l.Ingest(replayed); err != nil || !added {
+	if added, err := l.Ingest(context.Background(), replayed); err != nil || !added {
 		t.Fatalf("statement first seen before T: added %v, %v", added, err)
 	}
 	if got := total(); got != 1340 {
@@ -93,17 +94,17 @@ func TestLedgerRevokeKeyByFirstSeen(t *testing.T) {
 
 	// A later revocation of the same key from a later time changes
 	// nothing; one of the co-signer takes the co-signed statement away.
-	if n, err := l.RevokeKey(keyID(1), day(80)); err != nil || n != 0 {
+	if n, err := l.RevokeKey(context.Background(), keyID(1), day(80)); err != nil || n != 0 {
 		t.Fatalf("later revocation removed %d (%v)", n, err)
 	}
-	if n, err := l.RevokeKey(keyID(5), day(55)); err != nil || n != 1 {
+	if n, err := l.RevokeKey(context.Background(), keyID(5), day(55)); err != nil || n != 1 {
 		t.Fatalf("co-signer's revocation removed %d (%v), want 1", n, err)
 	}
 	if got := total(); got != 1040 {
 		t.Fatalf("after both revocations: %s, want 1.04", got)
 	}
 
-	if _, err := l.RevokeKey("SHA256:short", day(1)); !errors.Is(err, ErrInvalid) {
+	if _, err := l.RevokeKey(context.Background(), "SHA256:short", day(1)); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("malformed key id: %v", err)
 	}
 }

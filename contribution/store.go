@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"hash/maphash"
 	"math"
 	"slices"
@@ -21,28 +22,39 @@ type Record struct {
 
 // Store is the ledger's storage seam. An application may back a Ledger with
 // its own database by implementing it; NewMemStore is the default. Every
-// method must be safe for concurrent use. Put* are idempotent by statement
-// digest; Remove forgets whatever a digest added.
+// method must be safe for concurrent use and should honour ctx (a database
+// call is cancelled with it). Put* are idempotent by statement digest;
+// Remove forgets whatever a digest added.
+//
+// The reads are batches shaped by what a Ledger asks, so that a question
+// costs a constant number of calls (round trips, for a database) whatever
+// the number of an entity's members: a reciprocity answer or FallsBelow is
+// MembershipsOfMembers then one RangeMany; ContributorPoints (and so a
+// payout) is one RangeCommons per commons counted.
 type Store interface {
 	// PutContribution stores c; added is false when its digest is already held.
-	PutContribution(c Contribution) (added bool, err error)
+	PutContribution(ctx context.Context, c Contribution) (added bool, err error)
 	// PutMembership stores m; added is false when its digest is already held.
-	PutMembership(m Membership) (added bool, err error)
+	PutMembership(ctx context.Context, m Membership) (added bool, err error)
 	// Remove forgets the contribution or membership with this statement digest.
-	Remove(statement string) (removed bool, err error)
-	// Range calls fn for the contributions of contributor to each of commons
-	// (in the order given, each in date order) dated in (after, upTo], with
-	// the index in commons of the one it was made to. fn must not call back
-	// into the Store.
-	Range(contributor string, commons []string, after, upTo time.Time, fn func(commons int, r Record) error) error
+	Remove(ctx context.Context, statement string) (removed bool, err error)
+	// MembershipsOfMembers returns every membership, in any entity, of every
+	// contributor with a membership in entity (those in entity included),
+	// sorted by (contributor, entity, from, statement): who counts for
+	// entity, and how each member's undirected contributions are split.
+	MembershipsOfMembers(ctx context.Context, entity string) ([]Membership, error)
+	// RangeMany calls fn for the contributions of each of contributors (in
+	// the order given) to each of commons (in the order given, each in date
+	// order) dated in (after, upTo], with the index in commons of the one it
+	// was made to. A contributor or commons listed twice gets its calls
+	// twice. One window serves every contributor: the caller filters by each
+	// one's membership periods. fn must not call back into the Store.
+	RangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time,
+		fn func(contributor string, commons int, r Record) error) error
 	// RangeCommons calls fn for every contribution to commons dated in
 	// (after, upTo], grouped by contributor in key id order and in date order
 	// within a contributor. fn must not call back into the Store.
-	RangeCommons(commons string, after, upTo time.Time, fn func(contributor string, r Record) error) error
-	// Members returns the memberships of entity, and MembershipsOf those of
-	// contributor, each sorted by (contributor, entity, from, statement).
-	Members(entity string) ([]Membership, error)
-	MembershipsOf(contributor string) ([]Membership, error)
+	RangeCommons(ctx context.Context, commons string, after, upTo time.Time, fn func(contributor string, r Record) error) error
 }
 
 // MemStore is the in-memory Store.
@@ -177,7 +189,10 @@ func (s *MemStore) find(l loc, stmt string) int {
 }
 
 // PutContribution implements Store.
-func (s *MemStore) PutContribution(c Contribution) (bool, error) {
+func (s *MemStore) PutContribution(ctx context.Context, c Contribution) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.memStmts[c.Statement]; ok {
@@ -238,7 +253,10 @@ func entryLess(a, b entry) bool {
 }
 
 // PutMembership implements Store.
-func (s *MemStore) PutMembership(m Membership) (bool, error) {
+func (s *MemStore) PutMembership(ctx context.Context, m Membership) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.memStmts[m.Statement]; ok {
@@ -285,7 +303,10 @@ func removeMembership(list []Membership, stmt string) []Membership {
 }
 
 // Remove implements Store.
-func (s *MemStore) Remove(stmt string) (bool, error) {
+func (s *MemStore) Remove(ctx context.Context, stmt string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if m, ok := s.memStmts[stmt]; ok {
@@ -336,20 +357,26 @@ func window(es []entry, after, upTo int64) []entry {
 	return es[i:j]
 }
 
-// Range implements Store.
-func (s *MemStore) Range(contributor string, commons []string, after, upTo time.Time, fn func(int, Record) error) error {
-	return s.rangeResolved(contributor, s.resolve(commons), after, upTo, fn)
-}
-
-// resolve maps commons ids to their indexes; an unknown one gets an index no
-// contributor has. A query resolves once, not once per member.
-func (s *MemStore) resolve(commons []string) []uint32 {
+// RangeMany implements Store, under one read lock for all contributors.
+func (s *MemStore) RangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(string, int, Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.resolveLocked(commons)
+	idx := s.resolveLocked(commons)
+	for _, who := range contributors {
+		err := s.rangeLocked(who, idx, after, upTo, func(i int, r Record) error { return fn(who, i, r) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// resolveLocked is resolve for a caller holding the read lock.
+// resolveLocked maps commons ids to their indexes, for a caller holding
+// the read lock; an unknown one gets an index no contributor has. A query
+// resolves once, not once per member.
 func (s *MemStore) resolveLocked(commons []string) []uint32 {
 	idx := make([]uint32, len(commons))
 	for n, c := range commons {
@@ -361,13 +388,8 @@ func (s *MemStore) resolveLocked(commons []string) []uint32 {
 	return idx
 }
 
-func (s *MemStore) rangeResolved(contributor string, commons []uint32, after, upTo time.Time, fn func(int, Record) error) error {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.rangeLocked(contributor, commons, after, upTo, fn)
-}
-
-// rangeLocked is rangeResolved for a caller holding the read lock; fn must
+// rangeLocked calls fn for contributor's contributions to the resolved
+// commons dated in (after, upTo], for a caller holding the read lock; fn must
 // not call into the store.
 func (s *MemStore) rangeLocked(contributor string, commons []uint32, after, upTo time.Time, fn func(int, Record) error) error {
 	p := s.people[contributor]
@@ -410,7 +432,10 @@ func (s *MemStore) sortedCommons(commons string) *commonsIndex {
 }
 
 // RangeCommons implements Store.
-func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(string, Record) error) error {
+func (s *MemStore) RangeCommons(ctx context.Context, commons string, after, upTo time.Time, fn func(string, Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.RLock()
 	ci := s.sortedCommons(commons)
 	defer s.mu.RUnlock()
@@ -433,16 +458,19 @@ func (s *MemStore) RangeCommons(commons string, after, upTo time.Time, fn func(s
 	return nil
 }
 
-// Members implements Store.
-func (s *MemStore) Members(entity string) ([]Membership, error) {
+// MembershipsOfMembers implements Store.
+func (s *MemStore) MembershipsOfMembers(ctx context.Context, entity string) ([]Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.members[entity], nil
-}
-
-// MembershipsOf implements Store.
-func (s *MemStore) MembershipsOf(contributor string) ([]Membership, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.memOf[contributor], nil
+	var out []Membership
+	members := s.members[entity] // sorted by contributor
+	for i, m := range members {
+		if i == 0 || members[i-1].Contributor != m.Contributor {
+			out = append(out, s.memOf[m.Contributor]...)
+		}
+	}
+	return out, nil
 }

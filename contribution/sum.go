@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"math"
 	"slices"
 	"strings"
@@ -102,7 +103,7 @@ func checkQuery(q Query) error {
 
 // sum adds to acc what q.Entity earns from contributions dated at or before
 // cutoff, with the window and decay judged at evalAt (evalAt ≥ cutoff).
-func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error {
+func (l *Ledger) sum(ctx context.Context, q Query, cutoff, evalAt time.Time, acc *accumulator) error {
 	if err := checkQuery(q); err != nil {
 		return err
 	}
@@ -111,27 +112,41 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 	}
 	st := &sumState{q: q, acc: acc, evalAt: evalAt}
 	st.comIDs, st.weights = recognisedIDs(q)
-	visit := st.visit // one closure per query, not per member
 	windowStart := time.Time{}
 	if q.Window > 0 {
 		windowStart = evalAt.Add(-q.Window)
 	}
-	// A MemStore is read under one read lock for the whole sum: nothing
-	// below takes it again (visit never calls into the store), so there is
-	// no nested read lock to deadlock behind a waiting writer, and a query
-	// pays for one lock instead of three per member.
-	ms, _ := l.store.(*MemStore)
-	var idx []uint32
-	var members []Membership
-	var err error
-	if ms != nil {
-		ms.mu.RLock()
-		defer ms.mu.RUnlock()
-		idx = ms.resolveLocked(st.comIDs)
-		members = ms.members[q.Entity]
-	} else if members, err = l.store.Members(q.Entity); err != nil {
-		return err
+	if ms, ok := l.store.(*MemStore); ok {
+		return l.sumMem(ms, st, windowStart, cutoff)
 	}
+	return l.sumStore(ctx, st, windowStart, cutoff)
+}
+
+// memberWindow is the part of (after, upTo] a member's merged membership
+// periods cover, clipped to the query's window and cutoff; ok is false when
+// they cover none of it.
+func memberWindow(p period, windowStart, cutoff time.Time) (after, upTo time.Time, ok bool) {
+	after = p.from.Add(-1)
+	if windowStart.After(after) {
+		after = windowStart
+	}
+	upTo = cutoff
+	if !p.until.IsZero() && p.until.Add(-1).Before(upTo) {
+		upTo = p.until.Add(-1)
+	}
+	return after, upTo, upTo.After(after)
+}
+
+// sumMem reads a MemStore under one read lock for the whole sum: nothing
+// below takes it again (visit never calls into the store), so there is no
+// nested read lock to deadlock behind a waiting writer, and a query pays for
+// one lock instead of three per member.
+func (l *Ledger) sumMem(ms *MemStore, st *sumState, windowStart, cutoff time.Time) error {
+	visit := st.visit // one closure per query, not per member
+	ms.mu.RLock()
+	defer ms.mu.RUnlock()
+	idx := ms.resolveLocked(st.comIDs)
+	members := ms.members[st.q.Entity]
 	var periods []period
 	for i := 0; i < len(members); {
 		j := i
@@ -139,38 +154,92 @@ func (l *Ledger) sum(q Query, cutoff, evalAt time.Time, acc *accumulator) error 
 			j++
 		}
 		st.member = members[i].Contributor
-		// Fetched before Range: its callback must not call back into the
-		// Store (a nested read lock deadlocks behind a waiting writer).
-		if ms != nil {
-			st.all = ms.memOf[st.member]
-		} else if st.all, err = l.store.MembershipsOf(st.member); err != nil {
-			return err
-		}
+		st.all = ms.memOf[st.member]
 		periods = mergePeriods(periods[:0], members[i:j])
 		for _, p := range periods {
-			after := p.from.Add(-1)
-			if windowStart.After(after) {
-				after = windowStart
-			}
-			upTo := cutoff
-			if !p.until.IsZero() && p.until.Add(-1).Before(upTo) {
-				upTo = p.until.Add(-1)
-			}
-			if !upTo.After(after) {
+			after, upTo, ok := memberWindow(p, windowStart, cutoff)
+			if !ok {
 				continue
 			}
-			if ms != nil {
-				err = ms.rangeLocked(st.member, idx, after, upTo, visit)
-			} else {
-				err = l.store.Range(st.member, st.comIDs, after, upTo, visit)
-			}
-			if err != nil {
+			if err := ms.rangeLocked(st.member, idx, after, upTo, visit); err != nil {
 				return err
 			}
 		}
 		i = j
 	}
 	return nil
+}
+
+// sumStore answers from any Store in two calls whatever the member count:
+// every membership of the members, then one RangeMany over the union of
+// their windows, each record kept only when one of its contributor's
+// membership periods in the entity covers it. It counts exactly what
+// sumMem counts: a record inside the union but outside its contributor's
+// windows is dropped, one inside is seen once (the periods are merged).
+func (l *Ledger) sumStore(ctx context.Context, st *sumState, windowStart, cutoff time.Time) error {
+	all, err := l.store.MembershipsOfMembers(ctx, st.q.Entity)
+	if err != nil {
+		return err
+	}
+	type member struct {
+		all     []Membership
+		windows []period // (from, until] here: after and upTo of each period
+	}
+	by := map[string]*member{}
+	var who []string
+	var lo, hi time.Time
+	first := true
+	var periods []period
+	var in []Membership
+	for i := 0; i < len(all); {
+		j := i
+		in = in[:0]
+		for j < len(all) && all[j].Contributor == all[i].Contributor {
+			if all[j].Entity == st.q.Entity {
+				in = append(in, all[j])
+			}
+			j++
+		}
+		m := &member{all: all[i:j:j]}
+		periods = mergePeriods(periods[:0], in)
+		for _, p := range periods {
+			after, upTo, ok := memberWindow(p, windowStart, cutoff)
+			if !ok {
+				continue
+			}
+			m.windows = append(m.windows, period{after, upTo})
+			if first || after.Before(lo) {
+				lo = after
+			}
+			if first || upTo.After(hi) {
+				hi = upTo
+			}
+			first = false
+		}
+		if len(m.windows) > 0 {
+			by[all[i].Contributor] = m
+			who = append(who, all[i].Contributor)
+		}
+		i = j
+	}
+	if len(who) == 0 {
+		return nil
+	}
+	var cur *member
+	return l.store.RangeMany(ctx, who, st.comIDs, lo, hi, func(contributor string, ci int, r Record) error {
+		if cur == nil || st.member != contributor {
+			if cur = by[contributor]; cur == nil {
+				return errorf(ErrInvalid, r.Statement, "contributor", "the store returned a contribution of %q, who was not asked for", contributor)
+			}
+			st.member, st.all = contributor, cur.all
+		}
+		for _, w := range cur.windows {
+			if r.At.After(w.from) && !r.At.After(w.until) {
+				return st.visit(ci, r)
+			}
+		}
+		return nil
+	})
 }
 
 type period struct{ from, until time.Time } // until zero = open

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -42,7 +43,7 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 			}
 		}
 		for _, env := range envs {
-			if _, err := l.Ingest(verify(env)); err != nil {
+			if _, err := l.Ingest(context.Background(), verify(env)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -61,7 +62,7 @@ func TestContributionCountedOnceAcrossEntities(t *testing.T) {
 		if name == "for peerco" {
 			q.Entity, m = "peerco", peercoM
 		}
-		r, err := ledgerOf(m, env).Reciprocity(q)
+		r, err := ledgerOf(m, env).Reciprocity(context.Background(), q)
 		if err != nil || r.Total <= 0 {
 			t.Fatalf("%s: %v %v", name, r.Total, err)
 		}
@@ -195,7 +196,7 @@ func TestContributionCountedOnceRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, env := range envs {
-			if _, err := l.Ingest(verify(env)); err != nil {
+			if _, err := l.Ingest(context.Background(), verify(env)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -235,7 +236,7 @@ func TestContributionCountedOnceRandom(t *testing.T) {
 				solo = "acme"
 			}
 			q.Entity = solo
-			r, err := ledgerOf(member(solo, p, 1000, 0), env).Reciprocity(q)
+			r, err := ledgerOf(member(solo, p, 1000, 0), env).Reciprocity(context.Background(), q)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -117,7 +118,7 @@ func (e *Evaluator) EvaluateInto(d *Decision, r *Request) error {
 				// statements only when few (Statements counts them all;
 				// Ledger.CountedStatements pages through them).
 				q.MaxStatements = 64
-				rr, err = groupReciprocity(l, q, x.group)
+				rr, err = groupReciprocity(r.context(), l, q, x.group)
 			}
 			recip = &rr
 		}
@@ -268,7 +269,7 @@ func (e *Evaluator) pathAndValidity(d *Decision, x *details, r *Request, steps [
 			var err error
 			switch {
 			case r.Ledger != nil:
-				t, ok, err = r.Ledger.FallsBelow(q, threshold)
+				t, ok, err = r.Ledger.FallsBelow(r.context(), q, threshold)
 			case ev.ledger != nil:
 				t, ok, err = ev.set.fallsBelow(q, threshold)
 			}
@@ -537,7 +538,7 @@ func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity st
 				Detail: "in a request's evidence a contribution counts only for the entity it names, as the contributor's other memberships " +
 					"are unknown here; have the steward name the entity, or decide with a Ledger, which splits it among all the contributor's entities"}
 		}
-		_, err := l.AddContribution(*c)
+		_, err := l.AddContribution(context.Background(), *c)
 		return c.At, err
 	}
 	m := d.membership
@@ -547,7 +548,7 @@ func (e *Evaluator) ingest(l *contribution.Ledger, v *attest.Verified, entity st
 	if m.Entity != entity && !e.terms.CountAffiliates {
 		return time.Time{}, fmt.Errorf("%w: membership in %q, not %q", ErrOutOfRequest, m.Entity, entity)
 	}
-	_, err := l.AddMembership(*m)
+	_, err := l.AddMembership(context.Background(), *m)
 	return time.Time{}, err
 }
 
@@ -642,15 +643,15 @@ func ReasonWord(err error) string {
 // affiliates and it has some, for each member of its group, and merges the
 // answers. The ledger never counts a contribution for two entities, so the
 // sum counts each once.
-func groupReciprocity(l *contribution.Ledger, q contribution.Query, group []string) (contribution.Reciprocity, error) {
+func groupReciprocity(ctx context.Context, l *contribution.Ledger, q contribution.Query, group []string) (contribution.Reciprocity, error) {
 	if len(group) < 2 {
-		return l.Reciprocity(q)
+		return l.Reciprocity(ctx, q)
 	}
 	var out contribution.Reciprocity
 	byCommons, byMember, byKind, byStatement := map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}, map[string]contribution.Points{}
 	for _, m := range group {
 		q.Entity = m
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(ctx, q)
 		if err != nil {
 			return out, err
 		}

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
@@ -147,7 +148,7 @@ func (s *evidenceSet) reciprocity(q contribution.Query, group []string) (contrib
 		return r, err
 	}
 	s.mu.Unlock()
-	r, err := groupReciprocity(s.ev.ledger, q, group)
+	r, err := groupReciprocity(context.Background(), s.ev.ledger, q, group)
 	s.mu.Lock()
 	if len(s.recip) >= 4 { // a few recent instants; the oldest goes
 		s.recip = s.recip[1:]
@@ -207,7 +208,7 @@ func (s *evidenceSet) fallsBelow(q contribution.Query, threshold contribution.Po
 	if m != nil && m.threshold == threshold && m.ok && !q.At.Before(m.at) && q.At.Before(m.t) && !s.datedIn(m.at, q.At) {
 		return m.t, true, nil
 	}
-	t, ok, err := s.ev.ledger.FallsBelow(q, threshold)
+	t, ok, err := s.ev.ledger.FallsBelow(context.Background(), q, threshold)
 	if err == nil {
 		s.mu.Lock()
 		s.fall = &fallMemo{at: q.At, t: t, threshold: threshold, ok: ok}

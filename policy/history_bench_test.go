@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -32,11 +33,11 @@ func historyLedger(b *testing.B, w *world, n int) *contribution.Ledger {
 	for i := range ids {
 		ids[i] = id(fmt.Sprintf("member-%02d", i))
 		from := at.AddDate(-4, 0, 0)
-		if _, err := l.AddMembership(contribution.Membership{Contributor: ids[i], Entity: "acme", From: from, Statement: fmt.Sprintf("sha256:m%063x", i)}); err != nil {
+		if _, err := l.AddMembership(context.Background(), contribution.Membership{Contributor: ids[i], Entity: "acme", From: from, Statement: fmt.Sprintf("sha256:m%063x", i)}); err != nil {
 			b.Fatal(err)
 		}
 		if i%2 == 0 {
-			if _, err := l.AddMembership(contribution.Membership{Contributor: ids[i], Entity: "other", From: from, Statement: fmt.Sprintf("sha256:o%063x", i)}); err != nil {
+			if _, err := l.AddMembership(context.Background(), contribution.Membership{Contributor: ids[i], Entity: "other", From: from, Statement: fmt.Sprintf("sha256:o%063x", i)}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -56,7 +57,7 @@ func historyLedger(b *testing.B, w *world, n int) *contribution.Ledger {
 		if next()%5 == 0 {
 			c.Entity = "acme"
 		}
-		if _, err := l.AddContribution(c); err != nil {
+		if _, err := l.AddContribution(context.Background(), c); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -103,12 +104,12 @@ func BenchmarkFreeUntil(b *testing.B) {
 			l := historyLedger(b, w, size.n)
 			q, _ := e.Query("acme", at)
 			threshold := contribution.Points(100 * 1000)
-			if t, ok, err := l.FallsBelow(q, threshold); err != nil || !ok || !t.After(at) {
+			if t, ok, err := l.FallsBelow(context.Background(), q, threshold); err != nil || !ok || !t.After(at) {
 				b.Fatal(t, ok, err)
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				if _, _, err := l.FallsBelow(q, threshold); err != nil {
+				if _, _, err := l.FallsBelow(context.Background(), q, threshold); err != nil {
 					b.Fatal(err)
 				}
 			}

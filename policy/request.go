@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -41,6 +42,10 @@ type Request struct {
 	// in Evidence are then not counted again (they are listed as ignored:
 	// ingest them into the ledger instead).
 	Ledger *contribution.Ledger
+	// Context is what Ledger's reads run under (a store-backed ledger
+	// queries its database with it): cancelling it abandons the decision
+	// with its error. nil means context.Background().
+	Context context.Context
 	// Reciprocity, when set, is the answer to Evaluator.Query already
 	// computed; it takes precedence over Ledger.
 	Reciprocity *contribution.Reciprocity
@@ -116,6 +121,14 @@ func (e *Evaluator) requestDigest(d *Decision) string {
 // (attest.CheckID, attest.CheckKeyID), with ErrRequest and the
 // *attest.IDError naming the field. Of several bad FirstUses the least in
 // byte order is named, so the same request gets the same error.
+// context is r.Context, or the background context when none was set.
+func (r *Request) context() context.Context {
+	if r.Context != nil {
+		return r.Context
+	}
+	return context.Background()
+}
+
 func (r *Request) checkIDs() error {
 	if err := attest.CheckID(r.Entity.ID); err != nil {
 		return requestIDError("Entity.ID", err)

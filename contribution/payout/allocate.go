@@ -2,6 +2,7 @@ package payout
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -44,7 +45,7 @@ type Allocation struct {
 // window the association receives the whole payment (or, with no
 // association share configured, the whole payment is still the
 // association's: there is nobody else to pay).
-func Allocate(plan *Plan, l *contribution.Ledger, payment Payment, termsDigest string, carried map[string]int64) (*Allocation, error) {
+func Allocate(ctx context.Context, plan *Plan, l *contribution.Ledger, payment Payment, termsDigest string, carried map[string]int64) (*Allocation, error) {
 	if err := plan.Check(); err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func Allocate(plan *Plan, l *contribution.Ledger, payment Payment, termsDigest s
 	if l == nil {
 		return nil, fmt.Errorf("%w: no ledger and no fixed split", ErrPlan)
 	}
-	points, total, err := l.ContributorPoints(plan.Query(payment.At))
+	points, total, err := l.ContributorPoints(ctx, plan.Query(payment.At))
 	if err != nil {
 		return nil, err
 	}

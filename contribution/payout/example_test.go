@@ -1,6 +1,7 @@
 package payout_test
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -17,12 +18,12 @@ func ExampleAllocate() {
 		who    string
 		points int64
 	}{{"SHA256:alice", 30}, {"SHA256:bob", 10}} {
-		l.AddContribution(contribution.Contribution{Commons: "alpha", Contributor: c.who, Kind: "code",
+		l.AddContribution(context.Background(), contribution.Contribution{Commons: "alpha", Contributor: c.who, Kind: "code",
 			Quantity: contribution.Quantity(c.points * 1000), Unit: "points", At: at, Statement: fmt.Sprintf("sha256:%064d", i)})
 	}
 	plan := &payout.Plan{Commons: alpha, Currency: "EUR", Association: "alpha-association", AssociationBP: 1000,
 		Window: 365 * 24 * time.Hour, MinimumPayout: 500}
-	a, err := payout.Allocate(plan, l, payout.Payment{Commons: "alpha", Payer: "acme", Amount: 100_01, Currency: "EUR",
+	a, err := payout.Allocate(context.Background(), plan, l, payout.Payment{Commons: "alpha", Payer: "acme", Amount: 100_01, Currency: "EUR",
 		At: at, Reference: "invoice-42"}, "", nil)
 	if err != nil {
 		panic(err)

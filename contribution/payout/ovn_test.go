@@ -2,6 +2,7 @@ package payout
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"strings"
@@ -24,7 +25,7 @@ func TestImportOVNExamples(t *testing.T) {
 	// by the chart's 35/25/25/15.
 	p := plan()
 	p.Fixed = split
-	a, err := Allocate(p, nil, pay(100_00), "", nil)
+	a, err := Allocate(context.Background(), p, nil, pay(100_00), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +48,7 @@ func TestImportOVNExamples(t *testing.T) {
 // again gives the same chart, and its shares sum to exactly 100.
 func TestOVNRoundTrip(t *testing.T) {
 	l := ledger(t, contrib("alpha", "a", 1, 1), contrib("alpha", "b", 1, 1), contrib("alpha", "c", 1, 1))
-	a, err := Allocate(plan(), l, pay(100_00), "", nil)
+	a, err := Allocate(context.Background(), plan(), l, pay(100_00), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestOVNRoundTrip(t *testing.T) {
 	}
 	p := plan()
 	p.Fixed = split
-	b, _ := Allocate(p, nil, pay(100_00), "", nil)
+	b, _ := Allocate(context.Background(), p, nil, pay(100_00), "", nil)
 	again, err := ExportPieChart(b, pc.Project, pc.Metadata, map[string]string{kid("a"): "Ada"})
 	if err != nil || !bytes.Equal(out, again) {
 		t.Fatalf("round trip differs:\n%s\n%s", out, again)

@@ -1,6 +1,7 @@
 package payout
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
@@ -41,7 +42,7 @@ func ledger(t testing.TB, items ...contribution.Contribution) *contribution.Ledg
 	}
 	for i, c := range items {
 		c.Statement = fmt.Sprintf("sha256:%064x", i+1)
-		if _, err := l.AddContribution(c); err != nil {
+		if _, err := l.AddContribution(context.Background(), c); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -75,7 +76,7 @@ func TestAllocateTable(t *testing.T) {
 	for _, tc := range tests {
 		p := plan()
 		tc.plan(p)
-		a, err := Allocate(p, l, pay(tc.amount), "", nil)
+		a, err := Allocate(context.Background(), p, l, pay(tc.amount), "", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +106,7 @@ func TestAllocateTable(t *testing.T) {
 				t.Errorf("carried out %v", out)
 			}
 			// Next period b's carried amount joins its new share and is paid.
-			a2, _ := Allocate(p, l, Payment{Commons: "alpha", Payer: "acme", Amount: 100_00, Currency: "EUR", At: at, Reference: "inv-2"}, "", a.CarriedOut())
+			a2, _ := Allocate(context.Background(), p, l, Payment{Commons: "alpha", Payer: "acme", Amount: 100_00, Currency: "EUR", At: at, Reference: "inv-2"}, "", a.CarriedOut())
 			for _, s := range a2.Shares {
 				if s.Recipient == kid("b") && (s.CarriedIn != 22_50 || s.Paid != 45_00) {
 					t.Errorf("second period: %+v", s)
@@ -133,13 +134,13 @@ func TestBadInput(t *testing.T) {
 	} {
 		pp := *p
 		tc.plan(&pp)
-		if _, err := Allocate(&pp, l, tc.pay, "", nil); !errors.Is(err, tc.err) {
+		if _, err := Allocate(context.Background(), &pp, l, tc.pay, "", nil); !errors.Is(err, tc.err) {
 			t.Errorf("%s: %v, want %v", name, err, tc.err)
 		}
 	}
 	// Nobody in the window: the association receives everything.
 	empty := ledger(t)
-	a, err := Allocate(p, empty, pay(999), "", nil)
+	a, err := Allocate(context.Background(), p, empty, pay(999), "", nil)
 	if err != nil || a.Association != 999 || len(a.Shares) != 0 || a.CheckSums() != nil {
 		t.Fatalf("empty window: %+v %v", a, err)
 	}
@@ -171,7 +172,7 @@ func TestProperties(t *testing.T) {
 		for k := range 4 {
 			amount := 1 + r.Int64N(1_000_000)
 			pm := Payment{Commons: "alpha", Payer: "x", Amount: amount, Currency: "EUR", At: at.AddDate(0, 0, k*30), Reference: fmt.Sprint("r", k)}
-			a, err := Allocate(p, l, pm, "", carried)
+			a, err := Allocate(context.Background(), p, l, pm, "", carried)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +182,7 @@ func TestProperties(t *testing.T) {
 			if !slices.IsSortedFunc(a.Shares, func(x, y Share) int { return strings.Compare(x.Recipient, y.Recipient) }) {
 				t.Fatalf("round %d: shares not in key id order", round)
 			}
-			b, _ := Allocate(p, l, pm, "", carried)
+			b, _ := Allocate(context.Background(), p, l, pm, "", carried)
 			if fmt.Sprint(a) != fmt.Sprint(b) {
 				t.Fatalf("round %d: not deterministic", round)
 			}
@@ -212,14 +213,14 @@ func TestAggregation(t *testing.T) {
 	sum := map[string]int64{}
 	var total int64
 	for i, amt := range amounts {
-		a, _ := Allocate(p, l, Payment{Commons: "alpha", Payer: "x", Amount: amt, Currency: "EUR", At: at, Reference: fmt.Sprint(i)}, "", nil)
+		a, _ := Allocate(context.Background(), p, l, Payment{Commons: "alpha", Payer: "x", Amount: amt, Currency: "EUR", At: at, Reference: fmt.Sprint(i)}, "", nil)
 		for _, s := range a.Shares {
 			sum[s.Recipient] += s.Paid
 		}
 		sum["assoc"] += a.Association
 		total += amt
 	}
-	whole, _ := Allocate(p, l, Payment{Commons: "alpha", Payer: "x", Amount: total, Currency: "EUR", At: at, Reference: "sum"}, "", nil)
+	whole, _ := Allocate(context.Background(), p, l, Payment{Commons: "alpha", Payer: "x", Amount: total, Currency: "EUR", At: at, Reference: "sum"}, "", nil)
 	got := map[string]int64{"assoc": whole.Association}
 	for _, s := range whole.Shares {
 		got[s.Recipient] = s.Paid
@@ -245,7 +246,7 @@ func TestStatementVerifyAndTamper(t *testing.T) {
 	l := ledger(t, contrib("alpha", "a", 30, 1), contrib("alpha", "b", 10, 1))
 	p := plan()
 	p.Signers = []string{kid("treasurer")}
-	a, err := Allocate(p, l, pay(100_00), "sha256:"+strings.Repeat("0", 64), nil)
+	a, err := Allocate(context.Background(), p, l, pay(100_00), "sha256:"+strings.Repeat("0", 64), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +300,7 @@ func BenchmarkAllocate100kContributors(b *testing.B) {
 		c := contribution.Contribution{Commons: coms[i%2].ID, Contributor: ids[r.IntN(len(ids))], Kind: "code",
 			Quantity: contribution.Quantity(1000 * (1 + r.Int64N(50))), Unit: "points", At: at.Add(-time.Duration(r.IntN(360*24)) * time.Hour),
 			Statement: fmt.Sprintf("sha256:%064x", i)}
-		if _, err := l.AddContribution(c); err != nil {
+		if _, err := l.AddContribution(context.Background(), c); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -309,7 +310,7 @@ func BenchmarkAllocate100kContributors(b *testing.B) {
 	p.MinimumPayout = 100
 	b.ResetTimer()
 	for b.Loop() {
-		a, err := Allocate(p, l, pay(1_000_000_00), "", nil)
+		a, err := Allocate(context.Background(), p, l, pay(1_000_000_00), "", nil)
 		if err != nil || len(a.Shares) < 90_000 {
 			b.Fatal(err, len(a.Shares))
 		}
@@ -321,7 +322,7 @@ func BenchmarkAllocate100kContributors(b *testing.B) {
 func FuzzVerify(f *testing.F) {
 	l := ledger(f, contrib("alpha", "a", 30, 1), contrib("alpha", "b", 10, 1))
 	p := plan()
-	a, _ := Allocate(p, l, pay(100_00), "", nil)
+	a, _ := Allocate(context.Background(), p, l, pay(100_00), "", nil)
 	env, _ := a.Sign(p, key("treasurer"))
 	data, _ := env.MarshalJSON()
 	f.Add(data)

@@ -31,7 +31,8 @@ var establishedKinds = map[string]bool{
 // Evidence is one accepted envelope in the evidence log.
 type Evidence struct {
 	// Seq is the log position the store gave it (ascending in insertion
-	// order); ignored on input.
+	// order, but on PostgreSQL not in commit order: follow the change feed,
+	// Store.Changes, to miss nothing); ignored on input.
 	Seq           int64
 	Digest        string // attest.Verified.Digest: "sha256:<hex>" of the payload
 	PayloadType   string
@@ -151,6 +152,23 @@ func (s *Store) Ingest(ctx context.Context, items []Item) ([]Ingested, error) {
 		if err := s.ingestChunk(ctx, tx, items[lo:hi], seen[lo:hi], out[lo:hi]); err != nil {
 			return nil, err
 		}
+	}
+	var cs []change
+	for i := range items {
+		if !out[i].Added {
+			continue
+		}
+		it := &items[i]
+		cs = append(cs, change{OpEvidence, it.Evidence.Digest})
+		switch {
+		case it.Contribution != nil:
+			cs = append(cs, change{OpContribution, it.Evidence.Digest})
+		case it.Membership != nil:
+			cs = append(cs, change{OpMembership, it.Evidence.Digest})
+		}
+	}
+	if err := s.logChanges(ctx, tx, op, cs); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, dbErr(op, "", "", err)

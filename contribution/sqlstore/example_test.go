@@ -26,8 +26,8 @@ func ExampleOpen() {
 	}
 	l := contribution.NewLedger(s)
 	_ = l.AddCommons(contribution.Commons{ID: "web"})
-	_, _ = l.AddMembership(contribution.Membership{Contributor: "alice", Entity: "acme", From: day(0), Statement: "sha256:m1"})
-	_, _ = l.AddContribution(contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code",
+	_, _ = l.AddMembership(context.Background(), contribution.Membership{Contributor: "alice", Entity: "acme", From: day(0), Statement: "sha256:m1"})
+	_, _ = l.AddContribution(context.Background(), contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code",
 		Quantity: 30_000, Unit: "commits", At: day(10), Statement: "sha256:c1"})
 	s.Close()
 
@@ -38,7 +38,7 @@ func ExampleOpen() {
 	defer s.Close()
 	l = contribution.NewLedger(s)
 	_ = l.AddCommons(contribution.Commons{ID: "web"})
-	r, err := l.Reciprocity(contribution.Query{Entity: "acme", Commons: "web", At: day(40)})
+	r, err := l.Reciprocity(context.Background(), contribution.Query{Entity: "acme", Commons: "web", At: day(40)})
 	fmt.Println(r.Total, err)
 	// Output:
 	// 30.000 <nil>

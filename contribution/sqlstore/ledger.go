@@ -111,15 +111,26 @@ func affected(res sql.Result, err error) (bool, error) {
 }
 
 // PutContribution implements contribution.Store.
-func (s *Store) PutContribution(c contribution.Contribution) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.PutContributionContext(ctx, c)
+func (s *Store) PutContribution(ctx context.Context, c contribution.Contribution) (bool, error) {
+	return s.writeOne(ctx, "PutContribution", OpContribution, c.Statement, func(tx *sql.Tx) (bool, error) { return s.putContribution(ctx, tx, &c) })
 }
 
-// PutContributionContext is PutContribution with a context.
-func (s *Store) PutContributionContext(ctx context.Context, c contribution.Contribution) (bool, error) {
-	return s.putContribution(ctx, s.db, &c)
+// writeOne runs one write in a transaction and, when it changed something,
+// logs it to the change feed in the same transaction.
+func (s *Store) writeOne(ctx context.Context, op, kind, statement string, write func(tx *sql.Tx) (bool, error)) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, dbErr(op, "", statement, err)
+	}
+	defer tx.Rollback()
+	done, err := write(tx)
+	if err != nil || !done {
+		return false, err
+	}
+	if err := s.logChanges(ctx, tx, op, []change{{kind, statement}}); err != nil {
+		return false, err
+	}
+	return true, dbErr(op, "", statement, tx.Commit())
 }
 
 func (s *Store) putContribution(ctx context.Context, x execer, c *contribution.Contribution) (bool, error) {
@@ -132,15 +143,8 @@ func (s *Store) putContribution(ctx context.Context, x execer, c *contribution.C
 }
 
 // PutMembership implements contribution.Store.
-func (s *Store) PutMembership(m contribution.Membership) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.PutMembershipContext(ctx, m)
-}
-
-// PutMembershipContext is PutMembership with a context.
-func (s *Store) PutMembershipContext(ctx context.Context, m contribution.Membership) (bool, error) {
-	return s.putMembership(ctx, s.db, &m)
+func (s *Store) PutMembership(ctx context.Context, m contribution.Membership) (bool, error) {
+	return s.writeOne(ctx, "PutMembership", OpMembership, m.Statement, func(tx *sql.Tx) (bool, error) { return s.putMembership(ctx, tx, &m) })
 }
 
 func (s *Store) putMembership(ctx context.Context, x execer, m *contribution.Membership) (bool, error) {
@@ -154,45 +158,43 @@ func (s *Store) putMembership(ctx context.Context, x execer, m *contribution.Mem
 
 // Remove implements contribution.Store. The evidence log keeps the envelope:
 // it records what was seen, and a removal (a revocation) is itself evidence.
-func (s *Store) Remove(statement string) (bool, error) {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.RemoveContext(ctx, statement)
+func (s *Store) Remove(ctx context.Context, statement string) (bool, error) {
+	return s.writeOne(ctx, "Remove", OpRemoved, statement, func(tx *sql.Tx) (bool, error) {
+		a, err := affected(tx.ExecContext(ctx, s.q.removeContribution, statement))
+		if err != nil {
+			return false, dbErr("Remove", "contributions", statement, err)
+		}
+		b, err := affected(tx.ExecContext(ctx, s.q.removeMembership, statement))
+		if err != nil {
+			return false, dbErr("Remove", "memberships", statement, err)
+		}
+		return a || b, nil
+	})
 }
 
-// RemoveContext is Remove with a context.
-func (s *Store) RemoveContext(ctx context.Context, statement string) (bool, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return false, dbErr("Remove", "", statement, err)
-	}
-	defer tx.Rollback()
-	a, err := affected(tx.ExecContext(ctx, s.q.removeContribution, statement))
-	if err != nil {
-		return false, dbErr("Remove", "contributions", statement, err)
-	}
-	b, err := affected(tx.ExecContext(ctx, s.q.removeMembership, statement))
-	if err != nil {
-		return false, dbErr("Remove", "memberships", statement, err)
-	}
-	return a || b, dbErr("Remove", "", statement, tx.Commit())
-}
-
-// Range implements contribution.Store, in one query whatever the number of
-// commons.
-func (s *Store) Range(contributor string, commons []string, after, upTo time.Time, fn func(int, contribution.Record) error) error {
-	ctx, cancel := s.call()
-	defer cancel()
-	return s.RangeMany(ctx, []string{contributor}, commons, after, upTo, func(_ string, i int, r contribution.Record) error { return fn(i, r) })
-}
-
-// RangeMany is Range for several contributors in one query: fn sees them in
-// the order given, each as Range would. It is the batch read a quote for an
-// entity makes once for all its members instead of once per member.
+// RangeMany implements contribution.Store in one query, whatever the number
+// of contributors and commons: the batch read a quote for an entity makes
+// once for all its members.
+//
+// Contributors are asked for rangeChunk at a time (one query each), so that
+// an entity of any size stays under the databases' bounds on a statement's
+// parameters.
 func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(contributor string, commons int, r contribution.Record) error) error {
-	if len(contributors) == 0 || len(commons) == 0 {
+	if len(commons) == 0 {
 		return nil
 	}
+	for lo := 0; lo < len(contributors); lo += rangeChunk {
+		if err := s.rangeMany(ctx, contributors[lo:min(lo+rangeChunk, len(contributors))], commons, after, upTo, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rangeChunk bounds the contributors of one RangeMany query.
+const rangeChunk = 2000
+
+func (s *Store) rangeMany(ctx context.Context, contributors, commons []string, after, upTo time.Time, fn func(contributor string, commons int, r contribution.Record) error) error {
 	var uniq []string
 	listed := map[string]bool{}
 	for _, c := range commons {
@@ -258,9 +260,7 @@ func (s *Store) RangeMany(ctx context.Context, contributors, commons []string, a
 }
 
 // RangeCommons implements contribution.Store.
-func (s *Store) RangeCommons(commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
-	ctx, cancel := s.call()
-	defer cancel()
+func (s *Store) RangeCommons(ctx context.Context, commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
 	rows, err := s.query(ctx, s.q.rangeCommons, commons, after.UnixNano(), upTo.UnixNano())
 	if err != nil {
 		return dbErr("RangeCommons", "contributions", commons, err)
@@ -281,24 +281,18 @@ func (s *Store) RangeCommons(commons string, after, upTo time.Time, fn func(stri
 	return dbErr("RangeCommons", "contributions", commons, rows.Err())
 }
 
-// Members implements contribution.Store.
-func (s *Store) Members(entity string) ([]contribution.Membership, error) {
-	ctx, cancel := s.call()
-	defer cancel()
+// Members returns the memberships in entity, sorted by (contributor,
+// entity, from, statement).
+func (s *Store) Members(ctx context.Context, entity string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "Members", s.q.members, entity)
 }
 
-// MembershipsOf implements contribution.Store.
-func (s *Store) MembershipsOf(contributor string) ([]contribution.Membership, error) {
-	ctx, cancel := s.call()
-	defer cancel()
+// MembershipsOf returns the memberships of contributor, sorted as Members.
+func (s *Store) MembershipsOf(ctx context.Context, contributor string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "MembershipsOf", s.q.membershipsOf, contributor)
 }
 
-// MembershipsOfMembers returns, in one query, every membership of every
-// contributor who has a membership in entity (those in entity included),
-// sorted as MembershipsOf sorts: what a quote for entity needs to split
-// contributions among the entities of its members.
+// MembershipsOfMembers implements contribution.Store in one query.
 func (s *Store) MembershipsOfMembers(ctx context.Context, entity string) ([]contribution.Membership, error) {
 	return s.memberships(ctx, "MembershipsOfMembers", rebind(s.d, `SELECT contributor, entity, role, from_ns, until_ns, statement FROM memberships
 		WHERE contributor IN (SELECT contributor FROM memberships WHERE entity = ?)

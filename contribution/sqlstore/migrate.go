@@ -3,15 +3,17 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // migrations are applied in order; the database's ppl_schema row says how
 // many have been. The few lines here replace a migration library: there is
 // one forward path, no down migrations, and both dialects differ only in the
 // tokens replaced below, so a dependency would bring more than it saves.
-var migrations = []string{"0001_ledger.sql", "0002_money.sql"}
+var migrations = []string{"0001_ledger.sql", "0002_money.sql", "0003_feed.sql"}
 
 func dialect(d Driver, sqlText string) string {
 	r := strings.NewReplacer(
@@ -26,18 +28,39 @@ func dialect(d Driver, sqlText string) string {
 }
 
 // SchemaVersion is the schema version this package writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // migrate brings the schema to version (len(migrations) but in tests), in
 // one transaction per step, so that a crash leaves the database at a
 // version and never between two.
-func (s *Store) migrate(ctx context.Context, version int) error {
-	for {
+//
+// On SQLite a step that fails with SQLITE_BUSY is tried again, for up to
+// busy in 5 ms steps: connections opening a new file at once race to switch
+// it to WAL, and that switch fails at once instead of waiting out
+// busy_timeout (TestMigrations/concurrent saw it).
+func (s *Store) migrate(ctx context.Context, version int, busy time.Duration) error {
+	const pause = 5 * time.Millisecond
+	for tries := 0; ; {
 		done, err := s.migrateStep(ctx, version)
+		if err != nil && s.d == SQLite && isBusy(err) && time.Duration(tries)*pause < busy {
+			tries++
+			select {
+			case <-ctx.Done():
+				return dbErr("migrate", "", "", ctx.Err())
+			case <-time.After(pause):
+			}
+			continue
+		}
 		if err != nil || done {
 			return err
 		}
 	}
+}
+
+// isBusy reports SQLite's SQLITE_BUSY (5), in any of its extended forms.
+func isBusy(err error) bool {
+	var c interface{ Code() int }
+	return errors.As(err, &c) && c.Code()&0xff == 5
 }
 
 // migrateStep applies the next migration, if any, under a lock that keeps a

@@ -53,7 +53,7 @@ func TestReplayJudgesByFirstSeen(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := replayed.Ingest(v); err != nil {
+				if _, err := replayed.Ingest(context.Background(), v); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -64,11 +64,11 @@ func TestReplayJudgesByFirstSeen(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range revs {
-			if _, err := replayed.RevokeKey(r.Key, r.From); err != nil {
+			if _, err := replayed.RevokeKey(context.Background(), r.Key, r.From); err != nil {
 				t.Fatal(err)
 			}
 		}
-		pts, _, err := replayed.ContributorPoints(contribution.Query{Commons: "web", At: t0.Add(24 * time.Hour)})
+		pts, _, err := replayed.ContributorPoints(context.Background(), contribution.Query{Commons: "web", At: t0.Add(24 * time.Hour)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -29,9 +29,6 @@ const (
 
 // Options tune a Store; the zero value is usable.
 type Options struct {
-	// CallTimeout bounds each call made through the contribution.Store
-	// methods, which carry no context of their own. 0 means 30 s.
-	CallTimeout time.Duration
 	// BusyTimeout is how long a SQLite writer waits for another writer's
 	// lock before failing. 0 means 10 s.
 	BusyTimeout time.Duration
@@ -42,10 +39,9 @@ type Options struct {
 // by many goroutines and (on PostgreSQL, or SQLite on one machine) by many
 // processes.
 type Store struct {
-	db      *sql.DB
-	d       Driver
-	timeout time.Duration
-	q       queries
+	db *sql.DB
+	d  Driver
+	q  queries
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
@@ -100,9 +96,6 @@ func open(ctx context.Context, d Driver, dsn string, opt *Options, version int) 
 	if opt != nil {
 		o = *opt
 	}
-	if o.CallTimeout <= 0 {
-		o.CallTimeout = 30 * time.Second
-	}
 	if o.BusyTimeout <= 0 {
 		o.BusyTimeout = 10 * time.Second
 	}
@@ -132,8 +125,8 @@ func open(ctx context.Context, d Driver, dsn string, opt *Options, version int) 
 	if err != nil {
 		return nil, dbErr("Open", "", "", err)
 	}
-	s := &Store{db: db, d: d, timeout: o.CallTimeout, q: newQueries(d), stmts: map[string]*sql.Stmt{}}
-	if err := s.migrate(ctx, version); err != nil {
+	s := &Store{db: db, d: d, q: newQueries(d), stmts: map[string]*sql.Stmt{}}
+	if err := s.migrate(ctx, version, o.BusyTimeout); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -153,11 +146,6 @@ func (s *Store) Close() error {
 
 // Driver reports which database the store is on.
 func (s *Store) Driver() Driver { return s.d }
-
-// call is the context for a contribution.Store method.
-func (s *Store) call() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), s.timeout)
-}
 
 // rebind turns the ? placeholders the queries are written with into $n for
 // PostgreSQL. No query here has a ? inside a literal.

@@ -47,12 +47,13 @@ func TestMigrations(t *testing.T) {
 			}
 			c := contribution.Contribution{Commons: "web", Contributor: "alice", Kind: "code", Quantity: 1500, Unit: "u", At: t0,
 				Statement: "sha256:0000000000000000000000000000000000000000000000000000000000000001"}
-			if _, err := old.PutContribution(c); err != nil {
+			// Written as the previous version wrote it: the row alone.
+			if _, err := old.putContribution(ctx, old.db, &c); err != nil {
 				t.Fatal(err)
 			}
-			// The previous version has no payments table.
-			if _, err := old.PutPayment(ctx, Payment{Reference: "p1", Commons: "web", Entity: "acme", Amount: 1, Currency: "EUR", At: t0}); err == nil {
-				t.Fatal("PutPayment worked at the previous schema version: the test does not start where it claims")
+			// The previous version has no change feed.
+			if _, err := old.LastSeq(ctx); err == nil {
+				t.Fatal("LastSeq worked at the previous schema version: the test does not start where it claims")
 			}
 			if v, _ := old.Version(ctx); v != SchemaVersion-1 {
 				t.Fatalf("old store at version %d", v)
@@ -67,11 +68,25 @@ func TestMigrations(t *testing.T) {
 				t.Fatalf("after upgrade Version = %d, %v", v, err)
 			}
 			n := 0
-			if err := s.RangeCommons("web", t0.Add(-1), t0, func(string, contribution.Record) error { n++; return nil }); err != nil || n != 1 {
+			if err := s.RangeCommons(context.Background(), "web", t0.Add(-1), t0, func(string, contribution.Record) error { n++; return nil }); err != nil || n != 1 {
 				t.Fatalf("after upgrade: %d contributions, %v; want the 1 stored before", n, err)
 			}
-			if added, err := s.PutPayment(ctx, Payment{Reference: "p1", Commons: "web", Entity: "acme", Amount: 1, Currency: "EUR", At: t0}); !added || err != nil {
-				t.Fatalf("PutPayment after upgrade: %v, %v", added, err)
+			// The feed starts empty; a cold start still finds the old row,
+			// and the next write is the feed's first change.
+			mem := contribution.NewMemStore()
+			if seq, err := s.LoadInto(ctx, mem); err != nil || seq != 0 {
+				t.Fatalf("LoadInto after upgrade: seq %d, %v; want 0", seq, err)
+			}
+			if added, err := mem.PutContribution(ctx, c); added || err != nil {
+				t.Fatalf("the row stored before the upgrade was not loaded (put again: %v, %v)", added, err)
+			}
+			c2 := c
+			c2.Statement = "sha256:0000000000000000000000000000000000000000000000000000000000000002"
+			if added, err := s.PutContribution(ctx, c2); !added || err != nil {
+				t.Fatalf("PutContribution after upgrade: %v, %v", added, err)
+			}
+			if chs, err := s.Changes(ctx, 0, 10); err != nil || len(chs) != 1 || chs[0].Seq != 1 || chs[0].Contribution == nil || chs[0].Contribution.Statement != c2.Statement {
+				t.Fatalf("Changes after upgrade = %+v, %v; want c2's put at 1", chs, err)
 			}
 		})
 		t.Run("newer", func(t *testing.T) {
@@ -193,18 +208,18 @@ func TestEvidenceLog(t *testing.T) {
 		}
 		// What was ingested is in the ledger's rows.
 		n := 0
-		if err := s.RangeCommons("web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil }); err != nil || n != 4 {
+		if err := s.RangeCommons(context.Background(), "web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil }); err != nil || n != 4 {
 			t.Fatalf("RangeCommons after Ingest: %d, %v; want 4", n, err)
 		}
 		// A removed (revoked) statement seen again stays removed.
-		if ok, err := s.Remove(items[0].Evidence.Digest); !ok || err != nil {
+		if ok, err := s.Remove(context.Background(), items[0].Evidence.Digest); !ok || err != nil {
 			t.Fatalf("Remove = %v, %v", ok, err)
 		}
 		if res, err := s.Ingest(ctx, items[:1]); err != nil || res[0].Added {
 			t.Fatalf("re-ingest after Remove: %+v, %v", res, err)
 		}
 		n = 0
-		_ = s.RangeCommons("web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil })
+		_ = s.RangeCommons(context.Background(), "web", t0.Add(-time.Hour), t0.Add(time.Hour), func(string, contribution.Record) error { n++; return nil })
 		if n != 3 {
 			t.Fatalf("after Remove and re-ingest: %d contributions, want 3", n)
 		}

@@ -13,6 +13,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -32,12 +33,15 @@ func Run(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 	t.Run("PutIdempotent", func(t *testing.T) { testPutIdempotent(t, newStore(t)) })
 	t.Run("OneDigestOneStatement", func(t *testing.T) { testOneDigest(t, newStore(t)) })
 	t.Run("RangeOrderAndWindow", func(t *testing.T) { testRange(t, newStore(t)) })
+	t.Run("RangeManyOrder", func(t *testing.T) { testRangeMany(t, newStore(t)) })
 	t.Run("RangeCommonsOrder", func(t *testing.T) { testRangeCommons(t, newStore(t)) })
 	t.Run("CallbackError", func(t *testing.T) { testCallbackError(t, newStore(t)) })
 	t.Run("Memberships", func(t *testing.T) { testMemberships(t, newStore(t)) })
 	t.Run("Remove", func(t *testing.T) { testRemove(t, newStore(t)) })
 	t.Run("ConcurrentWriters", func(t *testing.T) { testConcurrent(t, newStore(t)) })
+	t.Run("CancelledContext", func(t *testing.T) { testCancelled(t, newStore(t)) })
 	t.Run("LedgerMatchesMemStore", func(t *testing.T) { testLedger(t, newStore) })
+	t.Run("QuoteCallsConstant", func(t *testing.T) { testQuoteCalls(t, newStore) })
 }
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -67,9 +71,9 @@ func put(t *testing.T, s contribution.Store, items ...any) {
 		var err error
 		switch v := it.(type) {
 		case contribution.Contribution:
-			added, err = s.PutContribution(v)
+			added, err = s.PutContribution(context.Background(), v)
 		case contribution.Membership:
-			added, err = s.PutMembership(v)
+			added, err = s.PutMembership(context.Background(), v)
 		default:
 			t.Fatalf("put %T", it)
 		}
@@ -87,7 +91,10 @@ type ranged struct {
 func rangeAll(t *testing.T, s contribution.Store, who string, commons []string, after, upTo time.Time) []ranged {
 	t.Helper()
 	var out []ranged
-	if err := s.Range(who, commons, after, upTo, func(i int, r contribution.Record) error {
+	if err := s.RangeMany(context.Background(), []string{who}, commons, after, upTo, func(c string, i int, r contribution.Record) error {
+		if c != who {
+			t.Fatalf("RangeMany for %q called back with %q", who, c)
+		}
 		out = append(out, ranged{i, r})
 		return nil
 	}); err != nil {
@@ -101,10 +108,44 @@ type byCommons struct {
 	R   contribution.Record
 }
 
+type byContributor struct {
+	Who     string
+	Commons int
+	R       contribution.Record
+}
+
+func rangeMany(t *testing.T, s contribution.Store, who, commons []string, after, upTo time.Time) []byContributor {
+	t.Helper()
+	var out []byContributor
+	if err := s.RangeMany(context.Background(), who, commons, after, upTo, func(c string, i int, r contribution.Record) error {
+		out = append(out, byContributor{c, i, r})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// members is what the suite reads memberships through: those of entity's
+// members, and among them those in entity.
+func members(t *testing.T, s contribution.Store, entity string) (all, in []contribution.Membership) {
+	t.Helper()
+	all, err := s.MembershipsOfMembers(context.Background(), entity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range all {
+		if m.Entity == entity {
+			in = append(in, m)
+		}
+	}
+	return all, in
+}
+
 func rangeCommons(t *testing.T, s contribution.Store, commons string, after, upTo time.Time) []byCommons {
 	t.Helper()
 	var out []byCommons
-	if err := s.RangeCommons(commons, after, upTo, func(who string, r contribution.Record) error {
+	if err := s.RangeCommons(context.Background(), commons, after, upTo, func(who string, r contribution.Record) error {
 		out = append(out, byCommons{who, r})
 		return nil
 	}); err != nil {
@@ -123,10 +164,10 @@ func testPutIdempotent(t *testing.T, s contribution.Store) {
 	put(t, s, c, m)
 	c2 := c
 	c2.Quantity = 99_000 // same digest, other content: the first one stays
-	if added, err := s.PutContribution(c2); added || err != nil {
+	if added, err := s.PutContribution(context.Background(), c2); added || err != nil {
 		t.Fatalf("second PutContribution: added %v, %v; want false, nil", added, err)
 	}
-	if added, err := s.PutMembership(m); added || err != nil {
+	if added, err := s.PutMembership(context.Background(), m); added || err != nil {
 		t.Fatalf("second PutMembership: added %v, %v; want false, nil", added, err)
 	}
 	got := rangeAll(t, s, "alice", []string{"a"}, day(0), day(2))
@@ -140,18 +181,18 @@ func testOneDigest(t *testing.T, s contribution.Store) {
 	put(t, s, c)
 	m := member(1, "alice", "acme", day(0), time.Time{})
 	m.Statement = c.Statement
-	if added, err := s.PutMembership(m); added || err != nil {
+	if added, err := s.PutMembership(context.Background(), m); added || err != nil {
 		t.Fatalf("membership under a contribution's digest: added %v, %v; want false, nil", added, err)
 	}
 	m2 := member(2, "bob", "acme", day(0), time.Time{})
 	put(t, s, m2)
 	c2 := contrib(2, "a", "bob", "", "code", 1, day(1))
 	c2.Statement = m2.Statement
-	if added, err := s.PutContribution(c2); added || err != nil {
+	if added, err := s.PutContribution(context.Background(), c2); added || err != nil {
 		t.Fatalf("contribution under a membership's digest: added %v, %v; want false, nil", added, err)
 	}
-	if got, _ := s.Members("acme"); len(got) != 1 || got[0].Contributor != "bob" {
-		t.Fatalf("Members(acme) = %+v, want bob's alone", got)
+	if _, got := members(t, s, "acme"); len(got) != 1 || got[0].Contributor != "bob" {
+		t.Fatalf("memberships in acme = %+v, want bob's alone", got)
 	}
 }
 
@@ -202,6 +243,38 @@ func toAny[T any](xs []T) []any {
 	return out
 }
 
+func testRangeMany(t *testing.T, s contribution.Store) {
+	cs := []contribution.Contribution{
+		contrib(1, "a", "zed", "", "code", 1, day(2)),
+		contrib(2, "a", "amy", "", "code", 2, day(3)),
+		contrib(3, "b", "amy", "", "docs", 3, day(1)),
+		contrib(4, "a", "amy", "x", "docs", 4, day(2)),
+		contrib(5, "b", "zed", "", "code", 5, day(4)),
+		contrib(6, "c", "amy", "", "code", 6, day(2)), // a commons not asked for
+		contrib(7, "a", "bob", "", "code", 7, day(2)), // a contributor not asked for
+		contrib(8, "a", "amy", "", "code", 8, day(9)), // outside
+		contrib(9, "a", "zed", "", "code", 9, day(0)), // at after: outside
+	}
+	put(t, s, toAny(cs)...)
+	// In the caller's order of contributors, then of commons, then by date;
+	// a name listed twice is answered twice, an unknown one not at all.
+	got := rangeMany(t, s, []string{"zed", "nobody", "amy", "zed"}, []string{"b", "a"}, day(0), day(5))
+	want := []byContributor{
+		{"zed", 0, rec(cs[4])}, {"zed", 1, rec(cs[0])},
+		{"amy", 0, rec(cs[2])}, {"amy", 1, rec(cs[3])}, {"amy", 1, rec(cs[1])},
+		{"zed", 0, rec(cs[4])}, {"zed", 1, rec(cs[0])},
+	}
+	if diff := cmp.Diff(want, got, opts); diff != "" {
+		t.Fatalf("RangeMany (-want +got):\n%s", diff)
+	}
+	if got := rangeMany(t, s, nil, []string{"a"}, day(0), day(9)); len(got) != 0 {
+		t.Fatalf("RangeMany of no contributors = %+v", got)
+	}
+	if got := rangeMany(t, s, []string{"amy"}, []string{"a", "zz-unknown", "a"}, day(2), day(3)); len(got) != 2 || got[0].Commons != 0 || got[1].Commons != 2 {
+		t.Fatalf("RangeMany with a commons listed twice = %+v, want cs[1] at 0 and at 2", got)
+	}
+}
+
 func testRangeCommons(t *testing.T, s contribution.Store) {
 	cs := []contribution.Contribution{
 		contrib(1, "a", "zed", "", "code", 1, day(2)),
@@ -228,12 +301,12 @@ func testCallbackError(t *testing.T, s contribution.Store) {
 	put(t, s, contrib(1, "a", "alice", "", "code", 1, day(1)), contrib(2, "a", "alice", "", "code", 1, day(2)))
 	stop := errors.New("stop")
 	n := 0
-	err := s.Range("alice", []string{"a"}, day(0), day(9), func(int, contribution.Record) error { n++; return stop })
+	err := s.RangeMany(context.Background(), []string{"alice", "alice"}, []string{"a"}, day(0), day(9), func(string, int, contribution.Record) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
-		t.Fatalf("Range with a failing callback: %v after %d calls; want stop after 1", err, n)
+		t.Fatalf("RangeMany with a failing callback: %v after %d calls; want stop after 1", err, n)
 	}
 	n = 0
-	err = s.RangeCommons("a", day(0), day(9), func(string, contribution.Record) error { n++; return stop })
+	err = s.RangeCommons(context.Background(), "a", day(0), day(9), func(string, contribution.Record) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Fatalf("RangeCommons with a failing callback: %v after %d calls; want stop after 1", err, n)
 	}
@@ -249,22 +322,21 @@ func testMemberships(t *testing.T, s contribution.Store) {
 	}
 	ms[4].Role = "maintainer"
 	put(t, s, toAny(ms)...)
-	got, err := s.Members("acme")
-	if err != nil {
-		t.Fatal(err)
+	carol := member(6, "carol", "coop", day(0), time.Time{}) // no membership in acme
+	put(t, s, carol)
+	all, in := members(t, s, "acme")
+	if diff := cmp.Diff([]contribution.Membership{ms[2], ms[4], ms[1], ms[3], ms[0]}, all, opts); diff != "" {
+		t.Fatalf("MembershipsOfMembers(acme) (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]contribution.Membership{ms[2], ms[4], ms[1], ms[0]}, got, opts); diff != "" {
-		t.Fatalf("Members (-want +got):\n%s", diff)
+	if diff := cmp.Diff([]contribution.Membership{ms[2], ms[4], ms[1], ms[0]}, in, opts); diff != "" {
+		t.Fatalf("memberships in acme (-want +got):\n%s", diff)
 	}
-	got, err = s.MembershipsOf("alice")
-	if err != nil {
-		t.Fatal(err)
+	all, _ = members(t, s, "beta")
+	if diff := cmp.Diff([]contribution.Membership{ms[2], ms[4], ms[1], ms[3]}, all, opts); diff != "" {
+		t.Fatalf("MembershipsOfMembers(beta) (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]contribution.Membership{ms[2], ms[4], ms[1], ms[3]}, got, opts); diff != "" {
-		t.Fatalf("MembershipsOf (-want +got):\n%s", diff)
-	}
-	if got, err := s.Members("nobody"); err != nil || len(got) != 0 {
-		t.Fatalf("Members of an unknown entity = %+v, %v", got, err)
+	if all, _ := members(t, s, "nobody"); len(all) != 0 {
+		t.Fatalf("MembershipsOfMembers of an unknown entity = %+v", all)
 	}
 }
 
@@ -273,14 +345,14 @@ func testRemove(t *testing.T, s contribution.Store) {
 	m := member(1, "alice", "acme", day(0), time.Time{})
 	put(t, s, c1, c2, m)
 	for _, d := range []string{c1.Statement, m.Statement} {
-		if ok, err := s.Remove(d); !ok || err != nil {
+		if ok, err := s.Remove(context.Background(), d); !ok || err != nil {
 			t.Fatalf("Remove(%s) = %v, %v; want true", d, ok, err)
 		}
-		if ok, err := s.Remove(d); ok || err != nil {
+		if ok, err := s.Remove(context.Background(), d); ok || err != nil {
 			t.Fatalf("second Remove(%s) = %v, %v; want false", d, ok, err)
 		}
 	}
-	if ok, err := s.Remove(digest("f", 1)); ok || err != nil {
+	if ok, err := s.Remove(context.Background(), digest("f", 1)); ok || err != nil {
 		t.Fatalf("Remove of an unknown digest = %v, %v", ok, err)
 	}
 	if diff := cmp.Diff([]ranged{{0, rec(c2)}}, rangeAll(t, s, "alice", []string{"a"}, day(0), day(9)), opts); diff != "" {
@@ -289,11 +361,8 @@ func testRemove(t *testing.T, s contribution.Store) {
 	if diff := cmp.Diff([]byCommons{{"alice", rec(c2)}}, rangeCommons(t, s, "a", day(0), day(9)), opts); diff != "" {
 		t.Fatalf("RangeCommons after Remove (-want +got):\n%s", diff)
 	}
-	if got, _ := s.Members("acme"); len(got) != 0 {
-		t.Fatalf("Members after Remove = %+v", got)
-	}
-	if got, _ := s.MembershipsOf("alice"); len(got) != 0 {
-		t.Fatalf("MembershipsOf after Remove = %+v", got)
+	if all, _ := members(t, s, "acme"); len(all) != 0 {
+		t.Fatalf("MembershipsOfMembers after Remove = %+v", all)
 	}
 	// A removed digest may be put again.
 	put(t, s, c1)
@@ -319,9 +388,9 @@ func testConcurrent(t *testing.T, s contribution.Store) {
 				var added bool
 				var err error
 				if n%5 == 0 {
-					added, err = s.PutMembership(member(n, fmt.Sprintf("p%02d", n%7), "acme", day(n%3), time.Time{}))
+					added, err = s.PutMembership(context.Background(), member(n, fmt.Sprintf("p%02d", n%7), "acme", day(n%3), time.Time{}))
 				} else {
-					added, err = s.PutContribution(contrib(n, "a", fmt.Sprintf("p%02d", n%7), "", "code", int64(n), day(n%30+1)))
+					added, err = s.PutContribution(context.Background(), contrib(n, "a", fmt.Sprintf("p%02d", n%7), "", "code", int64(n), day(n%30+1)))
 				}
 				if err != nil {
 					errs <- err
@@ -333,7 +402,7 @@ func testConcurrent(t *testing.T, s contribution.Store) {
 					mu.Unlock()
 				}
 				if i%10 == 9 {
-					if _, err := s.Members("acme"); err != nil {
+					if _, err := s.MembershipsOfMembers(context.Background(), "acme"); err != nil {
 						errs <- err
 						return
 					}
@@ -356,7 +425,7 @@ func testConcurrent(t *testing.T, s contribution.Store) {
 		}
 	}
 	got := rangeCommons(t, s, "a", day(0), day(40))
-	ms, _ := s.Members("acme")
+	_, ms := members(t, s, "acme")
 	if len(got)+len(ms) != total {
 		t.Fatalf("store holds %d contributions and %d memberships, want %d in all", len(got), len(ms), total)
 	}
@@ -413,9 +482,9 @@ func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 			var err error
 			switch v := it.(type) {
 			case contribution.Contribution:
-				_, err = l.AddContribution(v)
+				_, err = l.AddContribution(context.Background(), v)
 			case contribution.Membership:
-				_, err = l.AddMembership(v)
+				_, err = l.AddMembership(context.Background(), v)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -431,8 +500,8 @@ func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 		case contribution.Membership:
 			d = v.Statement
 		}
-		a, errA := mem.Revoke(d)
-		b, errB := other.Revoke(d)
+		a, errA := mem.Revoke(context.Background(), d)
+		b, errB := other.Revoke(context.Background(), d)
 		if a != b || errA != nil || errB != nil {
 			t.Fatalf("Revoke(%s): mem %v %v, store %v %v", d, a, errA, b, errB)
 		}
@@ -451,11 +520,11 @@ func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 		if i%5 == 0 {
 			q.KindWeights = map[string]int64{"code": 1000, "docs": 500}
 		}
-		want, err := mem.Reciprocity(q)
+		want, err := mem.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := other.Reciprocity(q)
+		got, err := other.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -465,11 +534,11 @@ func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 		if i%6 == 0 {
 			pq := q
 			pq.Entity = ""
-			wantP, wantT, err := mem.ContributorPoints(pq)
+			wantP, wantT, err := mem.ContributorPoints(context.Background(), pq)
 			if err != nil {
 				t.Fatal(err)
 			}
-			gotP, gotT, err := other.ContributorPoints(pq)
+			gotP, gotT, err := other.ContributorPoints(context.Background(), pq)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -477,5 +546,168 @@ func testLedger(t *testing.T, newStore func(t *testing.T) contribution.Store) {
 				t.Fatalf("ContributorPoints(%+v): MemStore %v %v, store %v %v", pq, wantT, wantP, gotT, gotP)
 			}
 		}
+	}
+}
+
+// testCancelled: a cancelled context fails every call with an error that
+// is context.Canceled, and a write under it stores nothing.
+func testCancelled(t *testing.T, s contribution.Store) {
+	kept := contrib(1, "a", "alice", "", "code", 1, day(1))
+	put(t, s, kept, member(1, "alice", "acme", day(0), time.Time{}))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	check := func(call string, err error) {
+		t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s under a cancelled context: %v, want context.Canceled", call, err)
+		}
+	}
+	_, err := s.PutContribution(ctx, contrib(2, "a", "alice", "", "code", 1, day(2)))
+	check("PutContribution", err)
+	_, err = s.PutMembership(ctx, member(2, "alice", "beta", day(0), time.Time{}))
+	check("PutMembership", err)
+	_, err = s.Remove(ctx, kept.Statement)
+	check("Remove", err)
+	_, err = s.MembershipsOfMembers(ctx, "acme")
+	check("MembershipsOfMembers", err)
+	n := 0
+	check("RangeMany", s.RangeMany(ctx, []string{"alice"}, []string{"a"}, day(0), day(9), func(string, int, contribution.Record) error { n++; return nil }))
+	check("RangeCommons", s.RangeCommons(ctx, "a", day(0), day(9), func(string, contribution.Record) error { n++; return nil }))
+	if n != 0 {
+		t.Errorf("%d callbacks under a cancelled context", n)
+	}
+	if got := rangeCommons(t, s, "a", day(0), day(9)); len(got) != 1 || got[0].R.Statement != kept.Statement {
+		t.Errorf("after cancelled writes the store holds %+v, want the one contribution put before", got)
+	}
+	if all, _ := members(t, s, "alice-none"); len(all) != 0 {
+		t.Errorf("memberships appeared: %+v", all)
+	}
+	if all, _ := members(t, s, "beta"); len(all) != 0 {
+		t.Errorf("a membership put under a cancelled context was stored: %+v", all)
+	}
+}
+
+// counting passes calls through to a Store and counts them by method: for
+// a database store each is one round trip.
+type counting struct {
+	s     contribution.Store
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *counting) count(m string) {
+	c.mu.Lock()
+	c.calls[m]++
+	c.mu.Unlock()
+}
+
+func (c *counting) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.calls
+	c.calls = map[string]int{}
+	return out
+}
+
+func (c *counting) PutContribution(ctx context.Context, x contribution.Contribution) (bool, error) {
+	c.count("PutContribution")
+	return c.s.PutContribution(ctx, x)
+}
+
+func (c *counting) PutMembership(ctx context.Context, m contribution.Membership) (bool, error) {
+	c.count("PutMembership")
+	return c.s.PutMembership(ctx, m)
+}
+
+func (c *counting) Remove(ctx context.Context, d string) (bool, error) {
+	c.count("Remove")
+	return c.s.Remove(ctx, d)
+}
+
+func (c *counting) MembershipsOfMembers(ctx context.Context, e string) ([]contribution.Membership, error) {
+	c.count("MembershipsOfMembers")
+	return c.s.MembershipsOfMembers(ctx, e)
+}
+
+func (c *counting) RangeMany(ctx context.Context, who, commons []string, after, upTo time.Time, fn func(string, int, contribution.Record) error) error {
+	c.count("RangeMany")
+	return c.s.RangeMany(ctx, who, commons, after, upTo, fn)
+}
+
+func (c *counting) RangeCommons(ctx context.Context, commons string, after, upTo time.Time, fn func(string, contribution.Record) error) error {
+	c.count("RangeCommons")
+	return c.s.RangeCommons(ctx, commons, after, upTo, fn)
+}
+
+// testQuoteCalls: a Ledger over the store asks it a constant number of
+// times per question, whatever the entity's member count: a reciprocity
+// answer and FallsBelow are one MembershipsOfMembers and one RangeMany, a
+// payout's ContributorPoints one RangeCommons per commons counted.
+func testQuoteCalls(t *testing.T, newStore func(t *testing.T) contribution.Store) {
+	ctx := context.Background()
+	cs := &counting{s: newStore(t), calls: map[string]int{}}
+	l := contribution.NewLedger(cs)
+	for _, c := range []contribution.Commons{{ID: "a", Recognises: []contribution.Recognition{{Commons: "b", Weight: 500}}}, {ID: "b"}} {
+		if err := l.AddCommons(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sizes := []int{1, 10, 60}
+	n := 0
+	for _, size := range sizes {
+		for i := range size {
+			who := fmt.Sprintf("e%d-p%02d", size, i)
+			n++
+			if _, err := l.AddMembership(ctx, member(n, who, fmt.Sprintf("e%d", size), day(0), time.Time{})); err != nil {
+				t.Fatal(err)
+			}
+			if i%3 == 0 { // some split their undirected contributions
+				n++
+				if _, err := l.AddMembership(ctx, member(n, who, "other", day(0), time.Time{})); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for k, com := range []string{"a", "b", "a"} {
+				n++
+				if _, err := l.AddContribution(ctx, contrib(n, com, who, "", "code", int64(1+k), day(1+k+i%5))); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	one := map[string]int{"MembershipsOfMembers": 1, "RangeMany": 1}
+	for _, size := range sizes {
+		q := contribution.Query{Entity: fmt.Sprintf("e%d", size), Commons: "a", Recognised: map[string]int64{"a": 1000, "b": 500},
+			At: day(30), Window: 365 * 24 * time.Hour, HalfLife: 90 * 24 * time.Hour}
+		cs.take()
+		r, err := l.Reciprocity(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.ByMember) != size {
+			t.Fatalf("entity of %d: %d members counted", size, len(r.ByMember))
+		}
+		if diff := cmp.Diff(one, cs.take()); diff != "" {
+			t.Errorf("Reciprocity for %d members: calls (-want +got):\n%s", size, diff)
+		}
+		if _, _, err := l.FallsBelow(ctx, q, r.Total); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(one, cs.take()); diff != "" {
+			t.Errorf("FallsBelow for %d members: calls (-want +got):\n%s", size, diff)
+		}
+		if _, _, err := l.CountedStatements(ctx, q, 0, 5); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(one, cs.take()); diff != "" {
+			t.Errorf("CountedStatements for %d members: calls (-want +got):\n%s", size, diff)
+		}
+	}
+	q := contribution.Query{Commons: "a", Recognised: map[string]int64{"a": 1000, "b": 500}, At: day(30)}
+	if _, _, err := l.ContributorPoints(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]int{"RangeCommons": 2}, cs.take()); diff != "" {
+		t.Errorf("ContributorPoints over 2 commons: calls (-want +got):\n%s", diff)
 	}
 }

@@ -60,7 +60,7 @@ func (s *server) postEvaluation(w http.ResponseWriter, r *http.Request) {
 	if p := q.Action.Properties; p != nil {
 		quote.Commercial, quote.Purpose, quote.Seats, quote.FirstUse = p.Commercial, p.Purpose, p.Seats, p.FirstUse
 	}
-	d, ok := s.decide(w, &quote, s.now())
+	d, ok := s.decide(r.Context(), w, &quote, s.now())
 	if !ok {
 		return
 	}

@@ -227,9 +227,9 @@ func (s *server) index(v *attest.Verified) error {
 		s.entities[d.entity.ID] = mergeFacts(s.entities[d.entity.ID], *d.entity)
 		s.mu.Unlock()
 	case d.contribution != nil:
-		_, err = s.ledger.AddContribution(*d.contribution)
+		_, err = s.ledger.AddContribution(context.Background(), *d.contribution)
 	default:
-		_, err = s.ledger.AddMembership(*d.membership)
+		_, err = s.ledger.AddMembership(context.Background(), *d.membership)
 	}
 	return err
 }
@@ -366,7 +366,7 @@ func badField(w http.ResponseWriter, pointer, detail string) {
 
 // decide evaluates q at time at (the server's clock unless a quote asks
 // for another time).
-func (s *server) decide(w http.ResponseWriter, q *quoteJSON, at time.Time) (*policy.Decision, bool) {
+func (s *server) decide(ctx context.Context, w http.ResponseWriter, q *quoteJSON, at time.Time) (*policy.Decision, bool) {
 	if q.Entity == "" {
 		badField(w, "/entity", "entity is required")
 		return nil, false
@@ -391,7 +391,7 @@ func (s *server) decide(w http.ResponseWriter, q *quoteJSON, at time.Time) (*pol
 		ent = contribution.Entity{ID: q.Entity}
 	}
 	d, err := s.eval.Evaluate(&policy.Request{Entity: ent, Use: policy.Use{Commercial: q.Commercial, Purpose: q.Purpose, Seats: q.Seats, FirstUse: firstUse},
-		At: at, Ledger: s.ledger})
+		At: at, Ledger: s.ledger, Context: ctx})
 	if err != nil {
 		problem(w, http.StatusUnprocessableEntity, "cannot decide", err.Error())
 		return nil, false
@@ -418,7 +418,7 @@ func (s *server) postQuote(w http.ResponseWriter, r *http.Request) {
 		badField(w, "/payment", "a quote takes no payment; a grant does")
 		return
 	}
-	d, ok := s.decide(w, &q, at)
+	d, ok := s.decide(r.Context(), w, &q, at)
 	if !ok {
 		return
 	}
@@ -445,7 +445,7 @@ func (s *server) postGrant(w http.ResponseWriter, r *http.Request) {
 		badField(w, "/at", "a grant is dated by the server's clock at issue")
 		return
 	}
-	d, ok := s.decide(w, &q, s.now())
+	d, ok := s.decide(r.Context(), w, &q, s.now())
 	if !ok {
 		return
 	}
@@ -595,7 +595,7 @@ func (s *server) postPayment(w http.ResponseWriter, r *http.Request) {
 			Detail: fmt.Sprintf("payment %q is already recorded", p.Reference)})
 		return
 	}
-	a, err := payout.Allocate(s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
+	a, err := payout.Allocate(r.Context(), s.plan, s.ledger, payout.Payment{Commons: s.commons.ID, Payer: p.Payer, Amount: p.Amount,
 		Currency: p.Currency, At: at, Reference: p.Reference}, s.eval.TermsDigest(), nil)
 	if err != nil {
 		problem(w, http.StatusUnprocessableEntity, "invalid payment", err.Error())

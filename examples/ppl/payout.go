@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -88,7 +89,7 @@ func cmdPayout(args []string, out, warn io.Writer) error {
 	for _, ev := range evidence {
 		v, err := cfg.trust.Verify(ev.data, opts)
 		if err == nil {
-			_, err = ledger.Ingest(v)
+			_, err = ledger.Ingest(context.Background(), v)
 		}
 		if err != nil {
 			fmt.Fprintf(warn, "ppl: payout: ignored %s: %v\n", ev.name, err)
@@ -100,7 +101,7 @@ func cmdPayout(args []string, out, warn io.Writer) error {
 			Window: time.Duration(*windowDays) * 24 * time.Hour, HalfLife: time.Duration(*halfLife) * 24 * time.Hour,
 			IncludeRecognised: *recognised, MinimumPayout: *minimum}
 	}
-	a, err := payout.Allocate(plan, ledger, payout.Payment{Commons: cfg.commons.ID, Payer: *payer, Amount: *amount,
+	a, err := payout.Allocate(context.Background(), plan, ledger, payout.Payment{Commons: cfg.commons.ID, Payer: *payer, Amount: *amount,
 		Currency: *currency, At: at.t, Reference: *ref}, "", nil)
 	if err != nil {
 		return usage("payout: %v", err)

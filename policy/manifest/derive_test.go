@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -154,7 +155,7 @@ func TestFederation(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", id, err)
 				}
-				if _, err := ledger.Ingest(v); err != nil {
+				if _, err := ledger.Ingest(context.Background(), v); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -163,7 +164,7 @@ func TestFederation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := ledger.Ingest(mv); err != nil {
+			if _, err := ledger.Ingest(context.Background(), mv); err != nil {
 				t.Fatal(err)
 			}
 			for id, want := range tc.want {
@@ -175,7 +176,7 @@ func TestFederation(t *testing.T) {
 				if !ok {
 					t.Fatal("terms without reciprocity")
 				}
-				r, err := ledger.Reciprocity(q)
+				r, err := ledger.Reciprocity(context.Background(), q)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -265,7 +266,7 @@ func TestStewardRotation(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ledger.Ingest(v); err != nil {
+		if _, err := ledger.Ingest(context.Background(), v); err != nil {
 			t.Errorf("ingest: %v", err)
 		}
 	}
@@ -433,7 +434,7 @@ func TestEvaluatorAgreesWithLedger(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		if _, err := ledger.Ingest(v); err == nil {
+		if _, err := ledger.Ingest(context.Background(), v); err == nil {
 			ingested++
 		}
 	}

@@ -1,6 +1,7 @@
 package manifest_test
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
@@ -88,7 +89,7 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
-		if _, err := ledger.Ingest(v); err != nil {
+		if _, err := ledger.Ingest(context.Background(), v); err != nil {
 			panic(err)
 		}
 	}
