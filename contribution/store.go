@@ -73,6 +73,7 @@ type MemStore struct {
 	members  map[string][]Membership
 	memOf    map[string][]Membership
 	memStmts map[string]Membership
+	eidx     entityIndexes // see entityindex.go
 }
 
 type person struct {
@@ -221,6 +222,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 	}
 	p.series[i] = slices.Insert(es, j, e)
 	p.caches[i].p.Store(nil)
+	s.eidx.dropFor("", s.memOf[c.Contributor])
 	l := loc{p: p, commons: ci.idx, flat: e.flat}
 	if _, taken := s.byHash[h]; taken {
 		s.clashes[c.Statement] = l
@@ -250,6 +252,7 @@ func (s *MemStore) PutMembership(m Membership) (bool, error) {
 	s.memStmts[m.Statement] = m
 	s.members[m.Entity] = insertMembership(s.members[m.Entity], m)
 	s.memOf[m.Contributor] = insertMembership(s.memOf[m.Contributor], m)
+	s.eidx.dropFor(m.Entity, s.memOf[m.Contributor])
 	return true, nil
 }
 
@@ -290,6 +293,7 @@ func (s *MemStore) Remove(stmt string) (bool, error) {
 	defer s.mu.Unlock()
 	if m, ok := s.memStmts[stmt]; ok {
 		delete(s.memStmts, stmt)
+		s.eidx.dropFor(m.Entity, s.memOf[m.Contributor])
 		s.members[m.Entity] = removeMembership(s.members[m.Entity], stmt)
 		s.memOf[m.Contributor] = removeMembership(s.memOf[m.Contributor], stmt)
 		return true, nil
@@ -305,6 +309,7 @@ func (s *MemStore) Remove(stmt string) (bool, error) {
 	s.comIdx[l.commons].flat[l.p.series[i][j].flat] = flatEntry{at: math.MinInt64, who: l.p.num}
 	l.p.series[i] = slices.Delete(l.p.series[i], j, j+1)
 	l.p.caches[i].p.Store(nil)
+	s.eidx.dropFor("", s.memOf[l.p.id])
 	if _, clash := s.clashes[stmt]; clash {
 		delete(s.clashes, stmt)
 	} else {
