@@ -15,8 +15,8 @@ import (
 // first key at which the total is below the threshold is found by
 // bisection on those 45 bits (each probe two multiplications), and
 // the first nanosecond with that key follows from f exactly. Pieces are
-// visited by probing the prefix sums at chosen instants (each probe
-// O(members × commons × log n)), walking from piece to piece when few
+// visited by probing the entity index at chosen instants (each probe
+// O(commons × kinds × log n), see entityindex.go), walking from piece to piece when few
 // contributions are left to leave and bisecting in time when many are.
 
 // prefixFallsBelow is FallsBelow over a MemStore's prefix sums: the first
