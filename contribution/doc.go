@@ -134,11 +134,13 @@
 // never below the sum of the members' parts (which the breakdowns share it
 // out from) nor above the exact value; tests hold it within a few units of
 // 2^-24 thousandths of the members' sum on 1,000 random ledgers. It is
-// built by the first query about the entity and half-life and dropped by
-// any ingest or removal of a member's contribution and any change to a
-// member's memberships (the next query rebuilds it, in time linear in the
-// entity's contributions); once built it takes 24 bytes per counted
-// contribution per half-life.
+// built by the first query about the entity and half-life; a member's
+// contribution ingested later is appended to it when dated at or after the
+// last of its group (the common case), and any other ingest, any removal
+// of a member's contribution and any change to a member's memberships drop
+// it (the next query rebuilds it, in time linear in the entity's
+// contributions). Once built it takes 24 bytes per counted contribution
+// per half-life.
 //
 // A Query's MaxStatements bounds ByStatement: an answer counting more
 // statements lists none, and says how many (Statements);

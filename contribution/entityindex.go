@@ -28,10 +28,11 @@ import (
 // nanosecond.
 //
 // An index is built lazily by the first query about (entity, half-life)
-// that needs it, and dropped by any ingest or removal of a contribution of
-// one of the entity's members and by any change to the memberships of a
-// contributor belonging to it (which may change how that contributor's
-// contributions are split). It holds, per counted contribution, a date and
+// that needs it. A member's contribution ingested later is appended to it
+// when dated at or after its group's last (see indexAdded); any other
+// ingest, any removal of a member's contribution and any change to the
+// memberships of a contributor belonging to the entity (which may change
+// how that contributor's contributions are split) drop it. It holds, per counted contribution, a date and
 // a 128-bit prefix sum.
 type entityIndexes struct {
 	mu sync.Mutex
@@ -324,3 +325,88 @@ func (ep *entityPlan) evalAt(t int64) (z u128, top, first int64, count int, err 
 
 // epPool keeps plans' buffers, as pqPool does queries'.
 var epPool = sync.Pool{New: func() any { return new(entityPlan) }}
+
+// indexAdded brings the cached indexes of the entities who belongs to up
+// to date with e, just put in commons com: appended to its group when it
+// is dated at or after the group's last date (ingest's common case, which
+// would otherwise rebuild an index linear in the entity's history), else
+// the entity's indexes are dropped. Called with the store's write lock
+// held.
+func (s *MemStore) indexAdded(who string, com uint32, e entry) {
+	x := &s.eidx
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.m) == 0 {
+		return
+	}
+	mems := s.memOf[who] // sorted by entity
+	for i, m := range mems {
+		if i > 0 && mems[i-1].Entity == m.Entity {
+			continue
+		}
+		if list := x.m[m.Entity]; len(list) > 0 && !s.appendIndexes(list, who, m.Entity, com, e) {
+			delete(x.m, m.Entity)
+		}
+	}
+}
+
+// appendIndexes appends e to the indexes of entity in list, reporting
+// false when it cannot (an earlier date than its group's last, or a group
+// the indexes lack).
+func (s *MemStore) appendIndexes(list []*entityIndex, who, entity string, com uint32, e entry) bool {
+	entID, named := s.nameID[entity]
+	if e.entity != 0 && (!named || e.entity != entID) {
+		return true // it names another entity: it does not count here
+	}
+	members := s.members[entity] // sorted by contributor
+	i, _ := slices.BinarySearchFunc(members, who, func(m Membership, who string) int { return cmpString(m.Contributor, who) })
+	j := i
+	for j < len(members) && members[j].Contributor == who {
+		j++
+	}
+	whole, split := memberSpans(nil, nil, mergePeriods(nil, members[i:j]), s.memOf[who], entity, math.MinInt64, math.MaxInt64)
+	spans := split
+	if e.entity != 0 {
+		spans = whole
+	}
+	sp, ok := spanOf(spans, e.at)
+	if !ok {
+		return true // outside the contributor's membership
+	}
+	f := &s.comIdx[com].flat[e.flat]
+	k := max(sp.k, 1)
+	for _, ei := range list {
+		var g *entityGroup
+		for n := range ei.groups {
+			if c := &ei.groups[n]; c.com == com && c.kind == f.kind && c.k == k {
+				g = c
+				break
+			}
+		}
+		if g == nil || (len(g.at) > 0 && g.at[len(g.at)-1] > e.at) {
+			return false
+		}
+		span := blockSpan(ei.halfLife)
+		n := len(g.at)
+		bk := blockKey(e.at, span)
+		if nb := len(g.blocks); nb == 0 || g.blocks[nb-1].key != bk {
+			g.blocks = append(g.blocks, sumBlock{start: n, key: bk})
+		}
+		w := rebased(uint64(f.qty), uint64(e.at-bk*span), ei.halfLife)
+		if n > g.blocks[len(g.blocks)-1].start {
+			w, _ = g.pre[n-1].add(w) // below 2^127: see rebased
+		}
+		g.at, g.pre = append(g.at, e.at), append(g.pre, w)
+	}
+	return true
+}
+
+func cmpString(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}

@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -167,4 +168,78 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// TestEntityIndexAppends: contributions ingested after an index was built,
+// mostly in date order (appended to the index) and now and then out of it
+// (which drops it), leave the cached index equal to one built afresh from
+// the final ledger, entry for entry.
+func TestEntityIndexAppends(t *testing.T) {
+	rng := rand.New(rand.NewPCG(19, 4))
+	appended := 0
+	for trial := range 300 {
+		l := newTestLedger(t)
+		people := []string{"p1", "p2", "p3"}
+		for _, who := range people {
+			for _, ent := range []string{"acme", "beta"} {
+				if rng.IntN(3) != 0 {
+					until := time.Time{}
+					if rng.IntN(3) == 0 {
+						until = day(rng.IntN(200))
+					}
+					mustAdd(t, l, member(who, ent, day(rng.IntN(100)-100), until))
+				}
+			}
+		}
+		q := Query{Entity: "acme", Commons: "a", At: day(300), Recognised: map[string]int64{"a": 1000, "b": 500}}
+		if rng.IntN(2) == 0 {
+			q.HalfLife = time.Duration(1 + rng.Int64N(int64(60*dayDur)))
+		}
+		ms := l.store.(*MemStore)
+		cached := func() *entityIndex {
+			ms.eidx.mu.Lock()
+			defer ms.eidx.mu.Unlock()
+			for _, ei := range ms.eidx.m["acme"] {
+				if ei.halfLife == int64(q.HalfLife) {
+					return ei
+				}
+			}
+			return nil
+		}
+		at := day(-50)
+		for n := range 40 {
+			if n%10 == 0 {
+				if _, err := l.Reciprocity(q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			when := at.Add(time.Duration(rng.Int64N(int64(3 * dayDur))))
+			if rng.IntN(10) == 0 {
+				when = day(rng.IntN(250) - 50) // out of order, now and then
+			}
+			if when.After(at) {
+				at = when
+			}
+			ent := []string{"", "", "acme", "beta"}[rng.IntN(4)]
+			before := cached()
+			mustAdd(t, l, contrib([]string{"a", "b"}[rng.IntN(2)], people[rng.IntN(3)], ent, []string{"code", "docs"}[rng.IntN(2)], 1+rng.Int64N(9), when))
+			if before != nil && cached() == before {
+				appended++
+			}
+		}
+		got := cached()
+		if got == nil {
+			continue
+		}
+		ms.mu.RLock()
+		want := ms.buildEntityIndex("acme", int64(q.HalfLife))
+		ms.mu.RUnlock()
+		if !reflect.DeepEqual(got.groups, want.groups) {
+			t.Fatalf("trial %d: the index appended to differs from one built afresh:\n%+v\n%+v", trial, got.groups, want.groups)
+		}
+	}
+	if appended < 1000 {
+		t.Fatalf("only %d contributions appended to a cached index: the test tests little", appended)
+	}
+	t.Logf("%d contributions appended to cached indexes", appended)
 }

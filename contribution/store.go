@@ -222,7 +222,7 @@ func (s *MemStore) PutContribution(c Contribution) (bool, error) {
 	}
 	p.series[i] = slices.Insert(es, j, e)
 	p.caches[i].p.Store(nil)
-	s.eidx.dropFor("", s.memOf[c.Contributor])
+	s.indexAdded(c.Contributor, ci.idx, e)
 	l := loc{p: p, commons: ci.idx, flat: e.flat}
 	if _, taken := s.byHash[h]; taken {
 		s.clashes[c.Statement] = l
