@@ -32,7 +32,7 @@ func (l *Ledger) prefixFallsBelow(ms *MemStore, q Query, threshold Points) (time
 	c.comIDs, c.weights = recognisedIDs(q)
 	c.idx = ms.resolveLocked(c.comIDs)
 	c.ep = epPool.Get().(*entityPlan)
-	defer epPool.Put(c.ep)
+	defer c.ep.release()
 	ms.entityIndex(q.Entity, int64(q.HalfLife)).plan(c.ep, q, c.idx, c.weights, ms.names, c.cutoff)
 	t, ok, err := c.find()
 	if err != nil || !ok {

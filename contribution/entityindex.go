@@ -326,6 +326,14 @@ func (ep *entityPlan) evalAt(t int64) (z u128, top, first int64, count int, err 
 // epPool keeps plans' buffers, as pqPool does queries'.
 var epPool = sync.Pool{New: func() any { return new(entityPlan) }}
 
+// release returns ep to epPool, holding on to no index a later change may
+// drop.
+func (ep *entityPlan) release() {
+	clear(ep.groups)
+	ep.q = Query{}
+	epPool.Put(ep)
+}
+
 // indexAdded brings the cached indexes of the entities who belongs to up
 // to date with e, just put in commons com: appended to its group when it
 // is dated at or after the group's last date (ingest's common case, which
