@@ -243,36 +243,41 @@ type planCell struct {
 // over ei, counting contributions dated at or before cutoff.
 func (ei *entityIndex) plan(ep *entityPlan, q Query, idx []uint32, weights []int64, kindNames []string, cutoff int64) {
 	ep.q, ep.groups, ep.cells = q, ep.groups[:0], ep.cells[:0]
-	for gi := range ei.groups {
-		g := &ei.groups[gi]
-		n := slices.Index(idx, g.com)
-		if n < 0 {
-			continue
+	for n, com := range idx {
+		// Groups are sorted by commons first: the members of a large entity
+		// may have contributed to many more commons than a query counts.
+		gi, _ := slices.BinarySearchFunc(ei.groups, com, func(g entityGroup, com uint32) int { return cmpU(uint64(g.com), uint64(com)) })
+		for ; gi < len(ei.groups) && ei.groups[gi].com == com; gi++ {
+			ep.add(&ei.groups[gi], n, q, weights, kindNames, cutoff)
 		}
-		hi := len(g.at)
-		if hi > 0 && g.at[hi-1] > cutoff {
-			hi = searchAfter(g.at, cutoff)
-		}
-		if hi == 0 {
-			continue
-		}
-		cell := -1
-		for c := range ep.cells {
-			if ep.cells[c].com == n && ep.cells[c].kind == g.kind {
-				cell = c
-				break
-			}
-		}
-		if cell < 0 {
-			kw := int64(1000)
-			if q.KindWeights != nil {
-				kw = q.KindWeights[kindNames[g.kind]]
-			}
-			ep.cells = append(ep.cells, planCell{com: n, kind: g.kind, kw: uint64(kw), rw: uint64(weights[n])})
-			cell = len(ep.cells) - 1
-		}
-		ep.groups = append(ep.groups, planGroup{g: &g.sumGroup, hi: hi, k: g.k, cell: cell})
 	}
+}
+
+// add puts g, of the query's commons n, in the plan.
+func (ep *entityPlan) add(g *entityGroup, n int, q Query, weights []int64, kindNames []string, cutoff int64) {
+	hi := len(g.at)
+	if hi > 0 && g.at[hi-1] > cutoff {
+		hi = searchAfter(g.at, cutoff)
+	}
+	if hi == 0 {
+		return
+	}
+	cell := -1
+	for c := range ep.cells {
+		if ep.cells[c].com == n && ep.cells[c].kind == g.kind {
+			cell = c
+			break
+		}
+	}
+	if cell < 0 {
+		kw := int64(1000)
+		if q.KindWeights != nil {
+			kw = q.KindWeights[kindNames[g.kind]]
+		}
+		ep.cells = append(ep.cells, planCell{com: n, kind: g.kind, kw: uint64(kw), rw: uint64(weights[n])})
+		cell = len(ep.cells) - 1
+	}
+	ep.groups = append(ep.groups, planGroup{g: &g.sumGroup, hi: hi, k: g.k, cell: cell})
 }
 
 // evalAt is the entity's total judged at t (no earlier than the cutoff),
