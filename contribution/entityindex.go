@@ -53,11 +53,11 @@ type entityGroup struct {
 // dropFor drops the indexes of entity and of every entity in mems (a
 // contributor's memberships). Called with the store's write lock held.
 func (x *entityIndexes) dropFor(entity string, mems []Membership) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	if len(x.m) == 0 {
+	if len(x.m) == 0 { // see indexAdded
 		return
 	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	if entity != "" {
 		delete(x.m, entity)
 	}
@@ -347,11 +347,14 @@ func (ep *entityPlan) release() {
 // held.
 func (s *MemStore) indexAdded(who string, com uint32, e entry) {
 	x := &s.eidx
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	// Readers change x.m only under the store's read lock, which the
+	// caller's write lock excludes: ingest into a store no query has asked
+	// about an entity pays no lock of its own.
 	if len(x.m) == 0 {
 		return
 	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
 	mems := s.memOf[who] // sorted by entity
 	for i, m := range mems {
 		if i > 0 && mems[i-1].Entity == m.Entity {
