@@ -15,8 +15,8 @@ import (
 // first key at which the total is below the threshold is found by
 // bisection on those 45 bits (each probe two multiplications), and
 // the first nanosecond with that key follows from f exactly. Pieces are
-// visited by probing the prefix sums at chosen instants (each probe
-// O(members × commons × log n)), walking from piece to piece when few
+// visited by probing the entity index at chosen instants (each probe
+// O(commons × kinds × log n), see entityindex.go), walking from piece to piece when few
 // contributions are left to leave and bisecting in time when many are.
 
 // prefixFallsBelow is FallsBelow over a MemStore's prefix sums: the first
@@ -31,10 +31,10 @@ func (l *Ledger) prefixFallsBelow(ms *MemStore, q Query, threshold Points) (time
 	c := crossing{q: q, ms: ms, cutoff: q.At.UnixNano(), thr: int64(threshold)}
 	c.comIDs, c.weights = recognisedIDs(q)
 	c.idx = ms.resolveLocked(c.comIDs)
+	c.ep = epPool.Get().(*entityPlan)
+	defer c.ep.release()
+	ms.entityIndex(q.Entity, int64(q.HalfLife)).plan(c.ep, q, c.idx, c.weights, ms.names, c.cutoff)
 	t, ok, err := c.find()
-	if c.pq != nil {
-		pqPool.Put(c.pq)
-	}
 	if err != nil || !ok {
 		return time.Time{}, false, err
 	}
@@ -49,7 +49,7 @@ type crossing struct {
 	comIDs  []string
 	weights []int64
 	idx     []uint32
-	pq      *prefixQuery // the ranges counted at cutoff, judged again at each probe
+	ep      *entityPlan // the entity index's groups counted at cutoff, judged again at each probe
 }
 
 // piece is what the prefix sums say at one instant, and so at every
@@ -61,17 +61,14 @@ type piece struct {
 	count int
 }
 
-// state is the prefix sums judged at t ≥ cutoff.
+// state is the entity's total judged at t ≥ cutoff: O(commons × kinds ×
+// log n) through the entity index, whatever the number of members.
 func (c *crossing) state(t int64) (*piece, error) {
-	if c.pq == nil {
-		c.pq = pqPool.Get().(*prefixQuery)
-		*c.pq = prefixQuery{q: c.q, comIDs: c.comIDs, weights: c.weights, kindNames: c.ms.names, cells: c.pq.cells[:0], ranges: c.pq.ranges[:0]}
-		c.ms.prefixRanges(c.pq, c.idx, c.cutoff, c.cutoff)
-	}
-	if err := c.pq.evalAt(t); err != nil {
+	z, top, first, count, err := c.ep.evalAt(t)
+	if err != nil {
 		return nil, err
 	}
-	return &piece{z: c.pq.z, top: c.pq.top, first: c.pq.first, count: c.pq.count}, nil
+	return &piece{z: z, top: top, first: first, count: count}, nil
 }
 
 // below reports whether the total at t, in pq's piece, is below the

@@ -125,6 +125,23 @@
 // costs: once built they take 28 bytes per contribution per half-life
 // (more while their slices grow).
 //
+// Total itself comes from an entity index: the same rebased quantities
+// summed over all of an entity's members, per (commons, kind, split k),
+// counting a contribution only if it names the entity or none and is dated
+// within its contributor's membership (From inclusive, Until exclusive),
+// one naming none divided by the number of entities its contributor
+// belongs to at its date. Summing before rounding, the index's total is
+// never below the sum of the members' parts (which the breakdowns share it
+// out from) nor above the exact value; tests hold it within a few units of
+// 2^-24 thousandths of the members' sum on 1,000 random ledgers. It is
+// built by the first query about the entity and half-life; a member's
+// contribution ingested later is appended to it when dated at or after the
+// last of its group (the common case), and any other ingest, any removal
+// of a member's contribution and any change to a member's memberships drop
+// it (the next query rebuilds it, in time linear in the entity's
+// contributions). Once built it takes 24 bytes per counted contribution
+// per half-life.
+//
 // A Query's MaxStatements bounds ByStatement: an answer counting more
 // statements lists none, and says how many (Statements);
 // Ledger.CountedStatements pages through the full list on demand.
@@ -135,9 +152,10 @@
 // and within one block, the total depends on the instant only through the
 // 40-bit key of its decay factor, so the crossing in a piece is a bisection
 // on the key and the first nanosecond with that key follows exactly; pieces
-// are found by probing the prefix sums, bisecting in time while many
+// are found by probing the entity index (each probe O(commons × kinds ×
+// log n), whatever the number of members), bisecting in time while many
 // contributions are left to leave. The answer is the same, to the
-// nanosecond, as bisection over the prefix-sum totals. Over another Store it
+// nanosecond, as bisection over Reciprocity's totals. Over another Store it
 // bisects the direct sum. Ledger.ContributorPoints gives each contributor's
 // points for payouts.
 //

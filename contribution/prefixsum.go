@@ -38,6 +38,7 @@ type prefixQuery struct {
 	list    bool
 	listMax int // list no more than this many (0: no bound), else none
 	stmts   []stmtPart
+	ep      entityPlan // the entity index's plan, whose total is z
 }
 
 type stmtPart struct {
@@ -83,6 +84,15 @@ func (s *MemStore) prefixRun(pq *prefixQuery, idx []uint32, cutoff, evalAt int64
 	if err := pq.evalAt(evalAt); err != nil {
 		return err
 	}
+	// The total is the entity index's, which the members' parts never
+	// exceed (see entityindex.go), so FallsBelow searches the same total.
+	ei := s.entityIndex(pq.q.Entity, int64(pq.q.HalfLife))
+	ei.plan(&pq.ep, pq.q, idx, pq.weights, pq.kindNames, cutoff)
+	z, _, _, _, err := pq.ep.evalAt(evalAt)
+	if err != nil {
+		return err
+	}
+	pq.z = z
 	if pq.list { // after evalAt, which sets the anchor they are rebased to
 		for k := range pq.ranges {
 			pq.listRange(&pq.ranges[k])
@@ -438,7 +448,7 @@ func (l *Ledger) prefixReciprocity(ms *MemStore, q Query, list bool) (Reciprocit
 	}
 	pq := pqPool.Get().(*prefixQuery)
 	defer pqPool.Put(pq)
-	*pq = prefixQuery{q: q, list: list, listMax: q.MaxStatements, cells: pq.cells[:0], ranges: pq.ranges[:0]}
+	*pq = prefixQuery{q: q, list: list, listMax: q.MaxStatements, cells: pq.cells[:0], ranges: pq.ranges[:0], ep: pq.ep}
 	pq.comIDs, pq.weights = recognisedIDs(q)
 	ms.mu.RLock()
 	defer ms.mu.RUnlock()

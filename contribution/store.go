@@ -85,6 +85,7 @@ type MemStore struct {
 	members  map[string][]Membership
 	memOf    map[string][]Membership
 	memStmts map[string]Membership
+	eidx     entityIndexes // see entityindex.go
 }
 
 type person struct {
@@ -236,6 +237,7 @@ func (s *MemStore) PutContribution(ctx context.Context, c Contribution) (bool, e
 	}
 	p.series[i] = slices.Insert(es, j, e)
 	p.caches[i].p.Store(nil)
+	s.indexAdded(c.Contributor, ci.idx, e)
 	l := loc{p: p, commons: ci.idx, flat: e.flat}
 	if _, taken := s.byHash[h]; taken {
 		s.clashes[c.Statement] = l
@@ -268,6 +270,7 @@ func (s *MemStore) PutMembership(ctx context.Context, m Membership) (bool, error
 	s.memStmts[m.Statement] = m
 	s.members[m.Entity] = insertMembership(s.members[m.Entity], m)
 	s.memOf[m.Contributor] = insertMembership(s.memOf[m.Contributor], m)
+	s.eidx.dropFor(m.Entity, s.memOf[m.Contributor])
 	return true, nil
 }
 
@@ -311,6 +314,7 @@ func (s *MemStore) Remove(ctx context.Context, stmt string) (bool, error) {
 	defer s.mu.Unlock()
 	if m, ok := s.memStmts[stmt]; ok {
 		delete(s.memStmts, stmt)
+		s.eidx.dropFor(m.Entity, s.memOf[m.Contributor])
 		s.members[m.Entity] = removeMembership(s.members[m.Entity], stmt)
 		s.memOf[m.Contributor] = removeMembership(s.memOf[m.Contributor], stmt)
 		return true, nil
@@ -326,6 +330,7 @@ func (s *MemStore) Remove(ctx context.Context, stmt string) (bool, error) {
 	s.comIdx[l.commons].flat[l.p.series[i][j].flat] = flatEntry{at: math.MinInt64, who: l.p.num}
 	l.p.series[i] = slices.Delete(l.p.series[i], j, j+1)
 	l.p.caches[i].p.Store(nil)
+	s.eidx.dropFor("", s.memOf[l.p.id])
 	if _, clash := s.clashes[stmt]; clash {
 		delete(s.clashes, stmt)
 	} else {
