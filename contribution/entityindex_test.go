@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"context"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -105,11 +106,11 @@ func TestEntityIndexFollowsChanges(t *testing.T) {
 			}
 			mustAdd(t, l, it)
 		}
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		at, _, err := l.FallsBelow(q, threshold)
+		at, _, err := l.FallsBelow(context.Background(), q, threshold)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,11 +120,11 @@ func TestEntityIndexFollowsChanges(t *testing.T) {
 	step := func(what string) {
 		t.Helper()
 		wantTotal, wantAt := fresh()
-		r, err := l.Reciprocity(q)
+		r, err := l.Reciprocity(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		at, _, err := l.FallsBelow(q, threshold)
+		at, _, err := l.FallsBelow(context.Background(), q, threshold)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -139,7 +140,7 @@ func TestEntityIndexFollowsChanges(t *testing.T) {
 	}
 	revoke := func(what, stmt string) {
 		t.Helper()
-		if ok, err := l.Revoke(stmt); !ok || err != nil {
+		if ok, err := l.Revoke(context.Background(), stmt); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
 		revoked = append(revoked, stmt)
@@ -209,7 +210,7 @@ func TestEntityIndexAppends(t *testing.T) {
 		at := day(-50)
 		for n := range 40 {
 			if n%10 == 0 {
-				if _, err := l.Reciprocity(q); err != nil {
+				if _, err := l.Reciprocity(context.Background(), q); err != nil {
 					t.Fatal(err)
 				}
 			}
