@@ -108,8 +108,11 @@ type LicenseDecision struct {
 	Outcome Outcome       `json:"outcome"`
 	Clause  string        `json:"clause,omitempty"` // the deciding clause, under terms
 	Price   *policy.Price `json:"-"`                // for Pay
-	Path    *policy.Path  `json:"-"`                // for Pay under reciprocity terms: what contribution would make it free
-	Reason  string        `json:"reason"`           // why, in words
+	// Obligations are what the license asks of every user it admits
+	// (attribution, share-alike, notice…); an AND owes them all.
+	Obligations []license.ObligationKind `json:"obligations,omitempty"`
+	Path        *policy.Path             `json:"-"`      // for Pay under reciprocity terms: what contribution would make it free
+	Reason      string                   `json:"reason"` // why, in words
 }
 
 // Result is one component's answer.
@@ -125,6 +128,9 @@ type Result struct {
 	// then the smaller total).
 	Branches int    `json:"branches"`
 	Note     string `json:"note,omitempty"`
+	// Obligations are the branch's licenses' obligations together, in
+	// order of first appearance.
+	Obligations []license.ObligationKind `json:"obligations,omitempty"`
 }
 
 // Owed is a total to pay, per currency and period.
@@ -218,7 +224,7 @@ func (s *Scanner) component(c Component, q Query, memo *scanMemo) (Result, error
 			}
 			ld := fromDecision(c.License, e.Terms().ID, d)
 			ld.Reason = "decided by the commons' own terms: " + ld.Reason
-			return Result{Component: c, Outcome: ld.Outcome, Licenses: []LicenseDecision{ld}, Branches: 1}, nil
+			return Result{Component: c, Outcome: ld.Outcome, Licenses: []LicenseDecision{ld}, Branches: 1, Obligations: ld.Obligations}, nil
 		}
 	}
 	if r, ok := memo.expressions[c.License]; ok {
@@ -229,6 +235,7 @@ func (s *Scanner) component(c Component, q Query, memo *scanMemo) (Result, error
 	if err != nil {
 		return Result{}, err
 	}
+	r.Obligations = obligationsOf(r.Licenses)
 	memo.expressions[c.License] = r
 	r.Component = c
 	return r, nil
@@ -379,6 +386,11 @@ func (s *Scanner) decideLicense(id string, q Query) (LicenseDecision, error) {
 
 func fromDecision(id, terms string, d *policy.Decision) LicenseDecision {
 	ld := LicenseDecision{License: id, Terms: terms, Outcome: Outcome(d.Outcome()), Clause: d.Clause()}
+	for _, o := range d.Obligations() {
+		if !slices.Contains(ld.Obligations, o.Kind) {
+			ld.Obligations = append(ld.Obligations, o.Kind)
+		}
+	}
 	for _, c := range d.Clauses() {
 		if c.Held {
 			ld.Reason = fmt.Sprintf("clause %q: %s", c.ID, c.Reason)
@@ -463,6 +475,20 @@ func without(set []string, drop string) []string {
 	for _, s := range set {
 		if s != drop {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// obligationsOf gathers the obligations of a branch's licenses: an AND
+// owes what each of its licenses asks.
+func obligationsOf(ls []LicenseDecision) []license.ObligationKind {
+	var out []license.ObligationKind
+	for _, l := range ls {
+		for _, o := range l.Obligations {
+			if !slices.Contains(out, o) {
+				out = append(out, o)
+			}
 		}
 	}
 	return out

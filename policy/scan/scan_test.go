@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -223,6 +224,7 @@ func TestExpressions(t *testing.T) {
 		{"PPL OR MIT", production, Free, "MIT", 2},
 		{"MIT OR PPL", production, Free, "MIT", 2},
 		{"PPL AND MIT", production, Pay, "MIT PPL", 1},
+		{"PPL AND CC-BY-NC-SA-4.0", production, Pay, "CC-BY-NC-SA-4.0 PPL", 1},
 		{"Elastic-2.0 OR PPL", hosting, Pay, "PPL", 2},                                   // deny avoided by paying
 		{"Elastic-2.0 OR LicenseRef-Unknown", hosting, Unknown, "LicenseRef-Unknown", 2}, // unknown is better than deny, and said
 		{"Elastic-2.0 AND MIT", hosting, Deny, "Elastic-2.0 MIT", 1},
@@ -240,6 +242,11 @@ func TestExpressions(t *testing.T) {
 		}
 		if r.Outcome != c.outcome || strings.Join(names, " ") != c.licenses || r.Branches != c.branches {
 			t.Errorf("%q: %s via %v (%d branches), want %s via %s (%d)", c.expr, r.Outcome, names, r.Branches, c.outcome, c.licenses, c.branches)
+		}
+		// AND owes every license's obligations: PPL's attribution and
+		// share-alike, CC BY-NC-SA's noncommercial-only too.
+		if c.expr == "PPL AND CC-BY-NC-SA-4.0" && (!slices.Contains(r.Obligations, license.Attribution) || !slices.Contains(r.Obligations, license.NonCommercialOnly)) {
+			t.Errorf("%q: obligations %v", c.expr, r.Obligations)
 		}
 		if r.Branches > 1 && !strings.Contains(r.Note, "cheapest") {
 			t.Errorf("%q: the choice is not said: %q", c.expr, r.Note)
