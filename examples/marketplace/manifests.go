@@ -1,17 +1,13 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/policy/manifest"
 )
 
@@ -24,11 +20,7 @@ func loadManifests(dir, commonsID string, at time.Time) (setup, error) {
 	if err != nil {
 		return setup{}, err
 	}
-	type version struct {
-		n    int64
-		data []byte
-	}
-	byCommons := map[string][]version{}
+	envs := map[string][]byte{}
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || st.IsDir() {
 			continue
@@ -37,40 +29,18 @@ func loadManifests(dir, commonsID string, at time.Time) (setup, error) {
 		if err != nil {
 			return setup{}, err
 		}
-		env, err := attest.ParseEnvelope(data)
-		if err != nil {
-			return setup{}, fmt.Errorf("%s: %w", f, err)
-		}
-		st, err := attest.ParseStatement(env.Payload)
-		if err != nil {
-			return setup{}, fmt.Errorf("%s: %w", f, err)
-		}
-		if st.PredicateType != manifest.PredicateType {
-			return setup{}, fmt.Errorf("%s: not a commons manifest (%s)", f, st.PredicateType)
-		}
-		m, err := manifest.Parse(st.Predicate)
-		if err != nil {
-			return setup{}, fmt.Errorf("%s: %w", f, err)
-		}
-		byCommons[m.ID] = append(byCommons[m.ID], version{m.Version, data})
+		envs[f] = data
 	}
-	if len(byCommons) == 0 {
+	chains, err := manifest.LoadAll(envs, at)
+	if err != nil {
+		return setup{}, err
+	}
+	if len(chains) == 0 {
 		return setup{}, fmt.Errorf("%s holds no manifests", dir)
 	}
-	ids := slices.Sorted(maps.Keys(byCommons))
-	var chains []*manifest.Chain
-	for _, id := range ids {
-		vs := byCommons[id]
-		slices.SortFunc(vs, func(a, b version) int { return cmp.Compare(a.n, b.n) })
-		envs := make([][]byte, len(vs))
-		for i, v := range vs {
-			envs[i] = v.data
-		}
-		c, err := manifest.Load(envs, "", at)
-		if err != nil {
-			return setup{}, fmt.Errorf("commons %s: %w", id, err)
-		}
-		chains = append(chains, c)
+	ids := make([]string, len(chains))
+	for i, c := range chains {
+		ids[i] = c.ID()
 	}
 	if commonsID == "" {
 		if len(ids) > 1 {
