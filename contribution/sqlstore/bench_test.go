@@ -102,6 +102,18 @@ func BenchmarkStoreQuote(b *testing.B) {
 		{"mem", func(*testing.B) contribution.Store { return contribution.NewMemStore() }},
 		{"sqlite", func(b *testing.B) contribution.Store { return openFresh(b, SQLite) }},
 		{"postgres", func(b *testing.B) contribution.Store { return openFresh(b, Postgres) }},
+		// A warm instance: the store's rows loaded into memory (LoadInto,
+		// as a starting instance does, the feed keeping it current), the
+		// quote answered from there.
+		{"sqlite-warm", func(b *testing.B) contribution.Store {
+			db := openFresh(b, SQLite)
+			fill(b, db)
+			mem := contribution.NewMemStore()
+			if _, err := db.LoadInto(context.Background(), mem); err != nil {
+				b.Fatal(err)
+			}
+			return mem
+		}},
 	}
 	for _, st := range stores {
 		b.Run("driver="+st.name, func(b *testing.B) {
