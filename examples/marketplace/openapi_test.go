@@ -18,11 +18,12 @@ import (
 )
 
 var (
-	apiOnce     sync.Once
-	apiDoc      map[string]any
-	apiCompiler *jsonschema.Compiler
-	apiSchemas  sync.Map // pointer → *jsonschema.Schema
-	apiErr      error
+	apiOnce      sync.Once
+	apiDoc       map[string]any
+	apiCompiler  *jsonschema.Compiler
+	apiSchemas   sync.Map // pointer → *jsonschema.Schema
+	apiErr       error
+	apiCompileMu sync.Mutex
 )
 
 func apiSchema(pointer string) (*jsonschema.Schema, error) {
@@ -41,6 +42,10 @@ func apiSchema(pointer string) (*jsonschema.Schema, error) {
 	if s, ok := apiSchemas.Load(pointer); ok {
 		return s.(*jsonschema.Schema), nil
 	}
+	// A Compiler is not safe for concurrent use, and the servers under
+	// test validate from many goroutines.
+	apiCompileMu.Lock()
+	defer apiCompileMu.Unlock()
 	s, err := apiCompiler.Compile("file:///openapi.json#" + pointer)
 	if err != nil {
 		return nil, err
