@@ -7,6 +7,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"github.com/peerproduction/ppl/attest"
 	"github.com/peerproduction/ppl/contribution"
 )
 
@@ -91,5 +92,62 @@ func TestDecisionSchema(t *testing.T) {
 	v["Outcome"] = "free"
 	if schema.Validate(v) == nil {
 		t.Error("the schema accepts an unknown member")
+	}
+}
+
+// TestGrantSchema: the predicate of every grant SignGrant writes — free,
+// pay, with a release date — is what the published schema describes, and
+// the schema refuses a pay grant without its payment or a free one with a
+// price.
+func TestGrantSchema(t *testing.T) {
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	if err := c.AddResource("grant.schema.json", bytes.NewReader(GrantSchema())); err != nil {
+		t.Fatal(err)
+	}
+	schema, err := c.Compile("grant.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t)
+	predicate := func(d *Decision, payment string) map[string]any {
+		t.Helper()
+		env, err := SignGrant(d, key("marketplace"), payment, at.AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := attest.ParseStatement(env.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var v map[string]any
+		if err := json.Unmarshal(st.Predicate, &v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	ppl := w.evaluator(t, "ppl-reciprocity")
+	pay, _ := ppl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Seats: 3}, At: at, Reciprocity: &contribution.Reciprocity{Total: 5}})
+	free, _ := ppl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: false}, At: at})
+	busl := w.evaluator(t, "busl-1.1")
+	released, _ := busl.Evaluate(&Request{Entity: contribution.Entity{ID: "acme"}, Use: Use{Commercial: true, Purpose: "production", Released: at.AddDate(-5, 0, 0)}, At: at})
+	withRelease := predicate(released, "")
+	if use, _ := withRelease["use"].(map[string]any); use["released"] == nil {
+		t.Fatalf("the released case records no release date: %v", withRelease)
+	}
+	for name, v := range map[string]map[string]any{"pay": predicate(pay, "inv-1"), "free": predicate(free, ""), "released": withRelease} {
+		if err := schema.Validate(v); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	v := predicate(pay, "inv-1")
+	delete(v, "payment")
+	if schema.Validate(v) == nil {
+		t.Error("a pay grant without its payment passes the schema")
+	}
+	v = predicate(free, "")
+	v["price"] = map[string]any{"amount": 1, "currency": "EUR", "period": "year"}
+	if schema.Validate(v) == nil {
+		t.Error("a free grant with a price passes the schema")
 	}
 }
