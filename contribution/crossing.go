@@ -120,17 +120,8 @@ func (c *crossing) find() (int64, bool, error) {
 	if b, err := c.below(st, lo); err != nil || b {
 		return lo, err == nil, err
 	}
-	// The horizon of the direct search: nothing counts any more there.
-	var horizon time.Duration
-	switch {
-	case q.Window > 0:
-		horizon = q.Window
-	case q.HalfLife > 0:
-		horizon = 64 * q.HalfLife
-		if horizon/64 != q.HalfLife {
-			horizon = math.MaxInt64
-		}
-	default:
+	horizon, ok := searchHorizon(q)
+	if !ok {
 		return 0, false, nil
 	}
 	hi := q.At.Add(horizon).UnixNano()

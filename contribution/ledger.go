@@ -196,6 +196,24 @@ func (l *Ledger) FallsBelow(ctx context.Context, q Query, threshold Points) (t t
 	return bisectBelow(q, below)
 }
 
+// searchHorizon is how far past q.At a search for the fall below a
+// threshold need look: nothing counts any more after the window, or after
+// 64 half-lives of decay. ok is false when neither bounds it (the total
+// never falls without a window or decay).
+func searchHorizon(q Query) (horizon time.Duration, ok bool) {
+	switch {
+	case q.Window > 0:
+		return q.Window, true
+	case q.HalfLife > 0:
+		horizon = 64 * q.HalfLife
+		if horizon/64 != q.HalfLife {
+			horizon = math.MaxInt64
+		}
+		return horizon, true
+	}
+	return 0, false
+}
+
 // bisectBelow finds the first instant at or after q.At at which below
 // holds, by bisection on nanoseconds over the horizon q's window and decay
 // allow, below being monotone.
@@ -203,16 +221,8 @@ func bisectBelow(q Query, below func(time.Time) (bool, error)) (time.Time, bool,
 	if b, err := below(q.At); err != nil || b {
 		return q.At, err == nil, err
 	}
-	var horizon time.Duration
-	switch {
-	case q.Window > 0:
-		horizon = q.Window
-	case q.HalfLife > 0:
-		horizon = 64 * q.HalfLife
-		if horizon/64 != q.HalfLife {
-			horizon = math.MaxInt64
-		}
-	default:
+	horizon, ok := searchHorizon(q)
+	if !ok {
 		return time.Time{}, false, nil
 	}
 	lo, hi := q.At, q.At.Add(horizon)
